@@ -1,0 +1,284 @@
+package rollout
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Source is a position in a policy file: where a rule was written. Reasons in
+// a Decision carry the Source of the rule that caused them so that a person
+// can jump from "why did it hold?" to the line that made it hold.
+//
+// The zero value means "not from a file" (a plan built in Go).
+type Source struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+// String renders the position as FILE:LINE:COL, or "" for the zero value.
+func (s Source) String() string {
+	if s.File == "" && s.Line == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column)
+}
+
+// Update is what is rolled out.
+type Update struct {
+	ID      string `json:"id"`
+	Kind    string `json:"kind"`              // e.g. "sensor", "content", "config"
+	Urgency string `json:"urgency,omitempty"` // e.g. "routine", "expedited", "emergency"; "" is routine
+}
+
+// Match is one term of a Selector: the label Key must have one of Values.
+type Match struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+}
+
+// Selector selects hosts by labels. A host matches when every Match holds
+// (AND across keys, OR within a key's values). The empty selector matches
+// every host.
+type Selector []Match
+
+// Matches reports whether labels satisfy the selector. It does not allocate.
+func (s Selector) Matches(labels map[string]string) bool {
+	for i := range s {
+		v, ok := labels[s[i].Key]
+		if !ok || !slices.Contains(s[i].Values, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// String renders the selector as `key=v1|v2, key2=v3`, or "*" when empty.
+func (s Selector) String() string {
+	if len(s) == 0 {
+		return "*"
+	}
+	parts := make([]string, len(s))
+	for i, m := range s {
+		parts[i] = m.Key + "=" + strings.Join(m.Values, "|")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Ring is one stage of a rollout: a set of hosts (those its Selector matches
+// that no earlier ring matched) exposed in cumulative canary Steps.
+type Ring struct {
+	Name   string
+	Select Selector
+	// Steps are cumulative percentages of the ring, strictly increasing,
+	// each in (0, 100], the last exactly 100.
+	Steps []float64
+	// Bake is how long each step must run healthy before the next.
+	Bake time.Duration
+	// Cover lists labels whose every value combination (stratum) present in
+	// the ring must be exposed first and must have reported healthy before
+	// the ring can complete.
+	Cover []string
+	// TenantCap, when > 0, is the largest percentage of any one tenant's
+	// hosts in this ring that may be updated while the steps run. Once the
+	// last step has baked, the cap lifts and the ring runs one more baked
+	// step, "release", for the capped remainder.
+	TenantCap float64
+	// MinHealthy is the share of updated hosts, in (0, 1], that must have
+	// reported healthy since updating before a bake may end. Zero means
+	// DefaultMinHealthy.
+	MinHealthy float64
+	// Approval, when true, requires a human approval naming this ring before
+	// the rollout may enter it.
+	Approval bool
+	Src      Source
+}
+
+// DefaultMinHealthy is the share of updated hosts that must report healthy
+// before a bake ends when a ring does not set MinHealthy.
+const DefaultMinHealthy = 0.9
+
+// TenantLabel is the host label that names a host's tenant for tenant caps.
+const TenantLabel = "tenant"
+
+// minHealthy returns the ring's effective MinHealthy.
+func (r *Ring) minHealthy() float64 {
+	if r.MinHealthy > 0 {
+		return r.MinHealthy
+	}
+	return DefaultMinHealthy
+}
+
+// TriggerKind says how a trigger reads its signal.
+type TriggerKind uint8
+
+const (
+	// Absolute fires when the updated hosts' rate of Signal (events per
+	// updated host) is above Threshold.
+	Absolute TriggerKind = iota + 1
+	// Baseline fires when the updated hosts' rate of Signal is more than
+	// Threshold times the rate among hosts not yet updated.
+	Baseline
+	// Silence fires when the share of updated hosts that stopped reporting
+	// is above Threshold. Signal is ignored.
+	Silence
+	// Sequential is a one-sided sequential probability ratio test on the
+	// count of Signal events per host-hour of exposure: it fires when the
+	// likelihood ratio of "rate = Ratio x Rate" against "rate = Rate" reaches
+	// 1/Alpha. Its false-alarm probability, however often it is checked, is
+	// at most Alpha (see Sequential test docs in sequential.go).
+	Sequential
+)
+
+var triggerKindNames = [...]string{"", "absolute", "baseline", "silence", "sequential"}
+
+func (k TriggerKind) String() string {
+	if int(k) < len(triggerKindNames) {
+		return triggerKindNames[k]
+	}
+	return fmt.Sprintf("TriggerKind(%d)", k)
+}
+
+// Trigger is a rule over health signals that halts or rolls back a rollout.
+type Trigger struct {
+	Name   string
+	Kind   TriggerKind
+	Signal string // signal name, e.g. "crash"; unused by Silence
+	// Threshold: the rate for Absolute and Silence, the ratio for Baseline.
+	Threshold float64
+	// MinCount is the number of events (Absolute, Baseline) or silent hosts
+	// (Silence) below which the trigger never fires. Zero means 1.
+	MinCount int
+	// Rate (events per host-hour under a healthy update), Ratio (> 1, the
+	// rate multiple to detect) and Alpha (false-alarm bound, in (0, 0.5))
+	// configure Sequential.
+	Rate  float64
+	Ratio float64
+	Alpha float64
+	// Action is Halt or Rollback.
+	Action Action
+	Src    Source
+}
+
+// Blackout is a global freeze: no host takes an update and no rollout
+// advances in [From, To), unless the update's urgency is in Exempt.
+type Blackout struct {
+	Name   string
+	From   time.Time
+	To     time.Time
+	Exempt []string // urgency names that may proceed
+	Src    Source
+}
+
+// Applies reports whether the blackout freezes an update of this urgency.
+func (b *Blackout) Applies(urgency string) bool {
+	return !slices.Contains(b.Exempt, urgency)
+}
+
+// Urgency is an urgency class: an update with this urgency bakes for
+// BakeScale times each ring's bake. An urgency never skips the first ring
+// and never disables a trigger.
+type Urgency struct {
+	Name      string
+	BakeScale float64 // in (0, 1]
+	Src       Source
+}
+
+// Tenant is a per-tenant policy applied to the hosts its Selector matches
+// (the first matching tenant wins).
+type Tenant struct {
+	Name   string
+	Select Selector
+	// Defer delays the update for this tenant until Defer after it reached
+	// general availability (the rollout entered its last ring).
+	Defer time.Duration
+	// Maintenance windows: when non-empty, hosts take updates only inside
+	// one of them.
+	Maintenance []Window
+	// OptOut lists update kinds this tenant never takes through a rollout.
+	OptOut []string
+	Src    Source
+}
+
+// Plan is a compiled rollout policy: the ordered rings and the rules that
+// constrain them. Build one with Compile (or load one with package policy).
+//
+// A Plan returned by Compile is immutable and safe for concurrent use; do
+// not modify its fields afterwards.
+type Plan struct {
+	Name      string
+	AppliesTo []string // update kinds; empty means all
+	Rings     []Ring
+	Triggers  []Trigger
+	Blackouts []Blackout
+	Urgencies []Urgency
+	Tenants   []Tenant
+	Gates     []GateBinding
+	Src       Source
+
+	digest string
+}
+
+// Digest identifies the plan's content. A running rollout records it; when a
+// plan with another digest is used on that state, the engine holds until the
+// caller adopts the new plan (see Adopt).
+func (p *Plan) Digest() string { return p.digest }
+
+// Applies reports whether the plan governs updates of this kind.
+func (p *Plan) Applies(kind string) bool {
+	return len(p.AppliesTo) == 0 || slices.Contains(p.AppliesTo, kind)
+}
+
+// Ring returns the index of the ring named name, or -1.
+func (p *Plan) Ring(name string) int {
+	return slices.IndexFunc(p.Rings, func(r Ring) bool { return r.Name == name })
+}
+
+// Urgency returns the urgency class named name, if the plan defines it.
+func (p *Plan) Urgency(name string) (Urgency, bool) {
+	i := slices.IndexFunc(p.Urgencies, func(u Urgency) bool { return u.Name == name })
+	if i < 0 {
+		return Urgency{}, false
+	}
+	return p.Urgencies[i], true
+}
+
+// bakeScale returns the bake multiplier for an urgency (1 when the plan
+// defines no such class).
+func (p *Plan) bakeScale(urgency string) float64 {
+	if u, ok := p.Urgency(urgency); ok {
+		return u.BakeScale
+	}
+	return 1
+}
+
+// BakeFor returns how long step of ring must bake for an update of urgency.
+func (p *Plan) BakeFor(ring int, urgency string) time.Duration {
+	return time.Duration(float64(p.Rings[ring].Bake) * p.bakeScale(urgency))
+}
+
+// stepCount returns the number of steps ring i runs, counting the release
+// step of a tenant-capped ring.
+func (p *Plan) stepCount(i int) int {
+	n := len(p.Rings[i].Steps)
+	if p.Rings[i].TenantCap > 0 {
+		n++
+	}
+	return n
+}
+
+// StepPercent returns the cumulative percentage of ring i exposed at step
+// j and whether the tenant cap binds at that step.
+func (p *Plan) StepPercent(i, j int) (percent float64, capped bool) {
+	r := &p.Rings[i]
+	if j >= len(r.Steps) {
+		return 100, false
+	}
+	return r.Steps[j], r.TenantCap > 0
+}
+
+// Steps returns the number of steps ring i runs (including the release step
+// that lifts a tenant cap).
+func (p *Plan) Steps(i int) int { return p.stepCount(i) }

@@ -1,0 +1,228 @@
+package rollout
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// StateVersion is the version of the State JSON encoding this package
+// writes and reads.
+const StateVersion = 1
+
+// Phase is where a rollout stands.
+type Phase string
+
+const (
+	Running    Phase = "running"     // steps advance as the plan allows
+	Halted     Phase = "halted"      // stopped by a trigger or gate; exposure frozen until Resume
+	RolledBack Phase = "rolled_back" // stopped and reverted; updated hosts should revert
+	Complete   Phase = "complete"    // every ring done
+)
+
+// State is the persistent state of one rollout: a plain value that the
+// caller stores between calls (as JSON with MarshalJSON/ParseState) and
+// passes to every call. The engine never keeps state of its own.
+//
+// The zero State is not a valid rollout; create one with Start.
+type State struct {
+	Version    int       `json:"version"`
+	RolloutID  string    `json:"rollout_id"`
+	Plan       string    `json:"plan"`
+	PlanDigest string    `json:"plan_digest"`
+	Update     Update    `json:"update"`
+	Phase      Phase     `json:"phase"`
+	Started    time.Time `json:"started"`
+	// Ring and Step index the current position; Step may equal the ring's
+	// step count of Plan.Steps minus one at most.
+	Ring        int       `json:"ring"`
+	Step        int       `json:"step"`
+	StepStarted time.Time `json:"step_started"`
+	// GA is when the rollout entered its last ring (general availability);
+	// zero before. Tenant deferrals count from it.
+	GA time.Time `json:"ga,omitzero"`
+	// Paused holds the rollout by hand (see Pause); exposure is frozen.
+	Paused      bool   `json:"paused,omitempty"`
+	PauseReason string `json:"pause_reason,omitempty"`
+	// Stopped says why a rollout halted or rolled back.
+	Stopped string `json:"stopped,omitempty"`
+	// Last is the latest time the engine was asked; a call with an earlier
+	// time never advances anything.
+	Last time.Time `json:"last"`
+	// Log is the audit log: one entry per change of decision.
+	Log []Entry `json:"log"`
+}
+
+// Entry is one line of the audit log.
+type Entry struct {
+	At      time.Time `json:"at"`
+	Action  Action    `json:"action"`
+	Ring    string    `json:"ring"`
+	Step    int       `json:"step"`
+	Reasons []Reason  `json:"reasons,omitempty"`
+}
+
+// String renders an entry for people.
+func (e Entry) String() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %-8s ring %s step %d", e.At.UTC().Format(time.RFC3339), e.Action, e.Ring, e.Step+1)
+	for _, r := range e.Reasons {
+		fmt.Fprintf(&b, "\n    %s", r)
+	}
+	return b.String()
+}
+
+// MarshalState encodes the state as versioned JSON.
+func MarshalState(s State) ([]byte, error) {
+	s.Version = StateVersion
+	return json.Marshal(s)
+}
+
+// ErrStateVersion is returned (wrapped) by ParseState for a state written by
+// an unknown version of the encoding.
+var ErrStateVersion = errors.New("rollout: unknown state version")
+
+// ParseState decodes state JSON written by MarshalState. Unknown fields,
+// trailing data, a missing or unknown version and truncated input are
+// errors.
+func ParseState(data []byte) (State, error) {
+	var probe struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return State{}, fmt.Errorf("rollout: parse state: %w", err)
+	}
+	if probe.Version == nil {
+		return State{}, fmt.Errorf("%w: no version field", ErrStateVersion)
+	}
+	if *probe.Version != StateVersion {
+		return State{}, fmt.Errorf("%w %d (this build reads %d)", ErrStateVersion, *probe.Version, StateVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s State
+	if err := dec.Decode(&s); err != nil {
+		return State{}, fmt.Errorf("rollout: parse state: %w", err)
+	}
+	if dec.More() {
+		return State{}, errors.New("rollout: parse state: trailing data after state")
+	}
+	if s.RolloutID == "" {
+		return State{}, errors.New("rollout: parse state: empty rollout_id")
+	}
+	switch s.Phase {
+	case Running, Halted, RolledBack, Complete:
+	default:
+		return State{}, fmt.Errorf("rollout: parse state: unknown phase %q", s.Phase)
+	}
+	if s.Ring < 0 || s.Step < 0 {
+		return State{}, fmt.Errorf("rollout: parse state: negative position ring %d step %d", s.Ring, s.Step)
+	}
+	return s, nil
+}
+
+// Observation is what the caller saw of the fleet's health at At: counts
+// over the hosts updated by this rollout and over the hosts not yet updated
+// (the baseline). Counts are cumulative since the rollout started unless
+// said otherwise.
+type Observation struct {
+	At       time.Time `json:"at"`
+	Updated  Cohort    `json:"updated"`
+	Baseline Cohort    `json:"baseline"`
+	// Approvals granted so far.
+	Approvals []Approval `json:"approvals,omitempty"`
+}
+
+// Cohort summarises a group of hosts.
+type Cohort struct {
+	// Hosts in the cohort (for Updated: hosts that took the update).
+	Hosts int `json:"hosts"`
+	// Healthy is how many have reported healthy since updating (for
+	// Updated) during the current step's bake or earlier.
+	Healthy int `json:"healthy"`
+	// Silent is how many have stopped reporting (for Updated: hosts that
+	// updated and then went quiet).
+	Silent int `json:"silent"`
+	// Signals are event counts by signal name ("crash", ...).
+	Signals map[string]Signal `json:"signals,omitempty"`
+	// Strata counts hosts reporting healthy by cover stratum (the key
+	// Fleet.Stratum gives); used by rings with Cover.
+	Strata map[string]int `json:"strata,omitempty"`
+}
+
+// Signal is a count of events and the exposure over which it was counted.
+type Signal struct {
+	Count float64 `json:"count"`
+	// Hours is the exposure in host-hours (used by Sequential triggers).
+	Hours float64 `json:"host_hours,omitempty"`
+}
+
+// Approval is a human approval to enter a ring.
+type Approval struct {
+	Ring string    `json:"ring"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at,omitzero"`
+}
+
+// Action is what a Decision tells the caller to do.
+type Action uint8
+
+const (
+	Hold     Action = iota // stay where you are; ask again at Decision.Next
+	Advance                // the rollout moved to the next step: expose more hosts
+	Halt                   // stop exposing hosts; keep what is updated; wait for Resume
+	Rollback               // stop and revert updated hosts
+	Done                   // every ring is complete
+)
+
+var actionNames = [...]string{"hold", "advance", "halt", "rollback", "complete"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("Action(%d)", a)
+}
+
+// MarshalText encodes the action by name.
+func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText decodes an action name.
+func (a *Action) UnmarshalText(b []byte) error {
+	for i, n := range actionNames {
+		if n == string(b) {
+			*a = Action(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("rollout: unknown action %q", b)
+}
+
+// Reason is one cause of a decision, naming the rule that caused it.
+type Reason struct {
+	Rule    string `json:"rule"` // e.g. `trigger "crash-loop"`, `ring "canary"`, `engine`
+	Src     Source `json:"src,omitzero"`
+	Message string `json:"message"`
+}
+
+func (r Reason) String() string {
+	if s := r.Src.String(); s != "" {
+		return fmt.Sprintf("%s (%s): %s", r.Rule, s, r.Message)
+	}
+	return fmt.Sprintf("%s: %s", r.Rule, r.Message)
+}
+
+// Decision is the engine's answer to a controller call, in the manner of
+// raft's Ready: the caller must persist State (it replaces the state passed
+// in), act on Action (Advance: start offering the update to the newly
+// eligible hosts; Halt: stop offering it; Rollback: stop and revert updated
+// hosts; Done: nothing more to do), and call again at Next (or earlier, when
+// new observations arrive).
+type Decision struct {
+	Action  Action    `json:"action"`
+	Reasons []Reason  `json:"reasons"`
+	Next    time.Time `json:"next,omitzero"` // when to ask again; zero when nothing will change by waiting
+	State   State     `json:"state"`
+}
