@@ -38,7 +38,8 @@ type State struct {
 	// Ring and Step index the current position; Step may equal the ring's
 	// step count of Plan.Steps minus one at most.
 	Ring        int       `json:"ring"`
-	Step        int       `json:"step"`
+	RingName    string    `json:"ring_name"`
+	Step        int       `json:"step"` // -1 before the ring's first step
 	StepStarted time.Time `json:"step_started"`
 	// GA is when the rollout entered its last ring (general availability);
 	// zero before. Tenant deferrals count from it.
@@ -48,6 +49,9 @@ type State struct {
 	PauseReason string `json:"pause_reason,omitempty"`
 	// Stopped says why a rollout halted or rolled back.
 	Stopped string `json:"stopped,omitempty"`
+	// Acked holds the updated hosts' counts when a halted rollout was
+	// resumed; triggers count from them (see Resume).
+	Acked *Cohort `json:"acked,omitempty"`
 	// Last is the latest time the engine was asked; a call with an earlier
 	// time never advances anything.
 	Last time.Time `json:"last"`
@@ -117,7 +121,7 @@ func ParseState(data []byte) (State, error) {
 	default:
 		return State{}, fmt.Errorf("rollout: parse state: unknown phase %q", s.Phase)
 	}
-	if s.Ring < 0 || s.Step < 0 {
+	if s.Ring < 0 || s.Step < -1 {
 		return State{}, fmt.Errorf("rollout: parse state: negative position ring %d step %d", s.Ring, s.Step)
 	}
 	return s, nil

@@ -1,0 +1,445 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+)
+
+// Start returns the state of a new rollout of u over the fleet, positioned
+// before the first step: nothing is exposed until a Decide advances (which
+// checks approvals, gates and blackouts like every other step).
+func (f *Fleet) Start(u Update, now time.Time) (State, error) {
+	if u.ID == "" {
+		return State{}, errors.New("rollout: update needs an ID")
+	}
+	if !f.plan.Applies(u.Kind) {
+		return State{}, fmt.Errorf("rollout: plan %q does not apply to updates of kind %q (applies_to %q)", f.plan.Name, u.Kind, f.plan.AppliesTo)
+	}
+	if u.Urgency != "" && u.Urgency != "routine" {
+		if _, ok := f.plan.Urgency(u.Urgency); !ok {
+			return State{}, fmt.Errorf("rollout: plan %q defines no urgency %q", f.plan.Name, u.Urgency)
+		}
+	}
+	return State{
+		Version:     StateVersion,
+		RolloutID:   f.rollout,
+		Plan:        f.plan.Name,
+		PlanDigest:  f.plan.digest,
+		Update:      u,
+		Phase:       Running,
+		Started:     now,
+		Ring:        0,
+		RingName:    f.plan.Rings[0].Name,
+		Step:        -1,
+		StepStarted: now,
+		Last:        now,
+	}, nil
+}
+
+// Pause holds a running rollout by hand: exposure is frozen (triggers still
+// run) until Unpause.
+func Pause(st State, reason string, now time.Time) State {
+	st.Paused, st.PauseReason = true, reason
+	return logged(st, Entry{At: now, Action: Hold, Ring: "", Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "paused by hand: " + reason}}})
+}
+
+// Unpause lifts a Pause.
+func Unpause(st State, now time.Time) State {
+	st.Paused, st.PauseReason = false, ""
+	return logged(st, Entry{At: now, Action: Hold, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}})
+}
+
+// Resume restarts a halted rollout at its current step; the step bakes
+// again from now. A rolled-back or complete rollout cannot be resumed:
+// start a new rollout (with a new ID) instead.
+//
+// The person resuming has seen the evidence that stopped the rollout, so
+// from now on triggers count events and silent hosts since obs (the
+// observation that was on the table when they resumed): the same old
+// crashes do not halt the rollout again, new ones do. Triggers are never
+// switched off.
+func Resume(st State, obs Observation, by string, now time.Time) (State, error) {
+	if st.Phase != Halted {
+		return st, fmt.Errorf("rollout: cannot resume a rollout that is %s", st.Phase)
+	}
+	ack := obs.Updated
+	ack.Signals = maps.Clone(ack.Signals)
+	ack.Strata = nil
+	st.Phase, st.Stopped, st.StepStarted, st.Acked = Running, "", now, &ack
+	return logged(st, Entry{At: now, Action: Hold, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
+}
+
+// Adopt moves a running rollout onto the fleet's (new) plan, keeping its
+// position by ring name; the current step bakes again from now. It fails
+// when the current ring does not exist in the new plan.
+func (f *Fleet) Adopt(st State, now time.Time) (State, error) {
+	if st.RolloutID != f.rollout {
+		return st, fmt.Errorf("rollout: state of rollout %q does not belong to fleet of %q", st.RolloutID, f.rollout)
+	}
+	name := st.RingName
+	r := f.plan.Ring(name)
+	if name == "" || r < 0 {
+		return st, fmt.Errorf("rollout: cannot adopt plan %q: current ring %q is not in it", f.plan.Name, name)
+	}
+	st.Plan, st.PlanDigest, st.Ring = f.plan.Name, f.plan.digest, r
+	st.Step = min(st.Step, f.plan.stepCount(r)-1)
+	st.StepStarted = now
+	return logged(st, Entry{At: now, Action: Hold, Ring: name, Step: st.Step, Reasons: []Reason{{Rule: fmt.Sprintf("rollout %q", f.plan.Name), Src: f.plan.Src, Message: "adopted plan " + f.plan.digest}}}), nil
+}
+
+// decider accumulates one decision.
+type decider struct {
+	f       *Fleet
+	st      State
+	obs     *Observation
+	now     time.Time
+	reasons []Reason
+}
+
+func (d *decider) add(rule string, src Source, format string, args ...any) {
+	d.reasons = append(d.reasons, Reason{Rule: rule, Src: src, Message: fmt.Sprintf(format, args...)})
+}
+
+// Decide answers the controller call: given the rollout's state, what was
+// observed and the time, what should the rollout do? The same inputs
+// always give the same Decision. Decide fails closed: a state from another
+// rollout or plan, a clock that went backwards, a missing signal, a stale
+// observation, a gate that errs, a missing approval: each holds, and says
+// why. Triggers are evaluated on every call, also while paused or halted;
+// a rollback is never held by windows or gates.
+//
+// ctx bounds the gates' evaluation; it is not used otherwise.
+func (f *Fleet) Decide(ctx context.Context, st State, obs Observation, now time.Time) Decision {
+	d := decider{f: f, st: st, obs: &obs, now: now}
+	return d.decide(ctx)
+}
+
+func (d *decider) hold(next time.Time) Decision { return d.finish(Hold, next) }
+
+func (d *decider) finish(a Action, next time.Time) Decision {
+	st := d.st
+	ring := ""
+	if st.Ring >= 0 && st.Ring < len(d.f.plan.Rings) {
+		ring = d.f.plan.Rings[st.Ring].Name
+	}
+	st = logged(st, Entry{At: d.now, Action: a, Ring: ring, Step: st.Step, Reasons: d.reasons})
+	return Decision{Action: a, Reasons: d.reasons, Next: next, State: st}
+}
+
+// logged appends e to the state's log unless it repeats the last entry's
+// action, position and reasons.
+func logged(st State, e Entry) State {
+	if n := len(st.Log); n > 0 {
+		l := &st.Log[n-1]
+		if l.Action == e.Action && l.Ring == e.Ring && l.Step == e.Step && slices.Equal(l.Reasons, e.Reasons) {
+			return st
+		}
+	}
+	e.Reasons = slices.Clone(e.Reasons)
+	st.Log = append(slices.Clip(st.Log), e)
+	return st
+}
+
+const engineRule = "engine"
+
+func (d *decider) decide(ctx context.Context) Decision {
+	f, st, now := d.f, &d.st, d.now
+	plan := f.plan
+	if st.RolloutID != f.rollout {
+		d.add(engineRule, Source{}, "state belongs to rollout %q, not %q", st.RolloutID, f.rollout)
+		return d.hold(time.Time{})
+	}
+	if st.Ring < 0 || st.Ring >= len(plan.Rings) || st.Step < -1 || st.Step >= plan.stepCount(st.Ring) {
+		d.add(engineRule, Source{}, "state position ring %d step %d is not in plan %q", st.Ring, st.Step, plan.Name)
+		return d.hold(time.Time{})
+	}
+	switch st.Phase {
+	case Complete:
+		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "every ring is complete")
+		return Decision{Action: Done, Reasons: d.reasons, State: d.st}
+	case RolledBack:
+		d.add(engineRule, Source{}, "rolled back: %s", st.Stopped)
+		return Decision{Action: Rollback, Reasons: d.reasons, State: d.st}
+	case Running, Halted:
+	default:
+		d.add(engineRule, Source{}, "unknown phase %q", st.Phase)
+		return d.hold(time.Time{})
+	}
+	if st.PlanDigest != plan.digest {
+		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "plan changed under a running rollout (state has %s, plan is %s): adopt it to continue", st.PlanDigest, plan.digest)
+		return d.hold(time.Time{})
+	}
+	if now.Before(st.Last) {
+		d.add(engineRule, Source{}, "clock went backwards: %s is before the last call at %s", now.UTC().Format(time.RFC3339), st.Last.UTC().Format(time.RFC3339))
+		return Decision{Action: Hold, Reasons: d.reasons, Next: st.Last, State: d.st}
+	}
+	st.Last = now
+	if d.obs.At.After(now) {
+		d.add(engineRule, Source{}, "observation is from the future (%s after now)", d.obs.At.Sub(now))
+		return d.hold(time.Time{})
+	}
+
+	// Triggers run first and on every call: a rollback outranks everything.
+	if a, fired := d.triggers(); fired {
+		return d.stop(a)
+	}
+	if st.Phase == Halted {
+		d.add(engineRule, Source{}, "halted: %s; waiting for an explicit resume", st.Stopped)
+		return d.finish(Halt, time.Time{})
+	}
+	missing := len(d.reasons) > 0 // triggers reported missing signals
+	if st.Paused {
+		d.add("pause", Source{}, "paused by hand: %s", st.PauseReason)
+		return d.hold(time.Time{})
+	}
+	if missing {
+		return d.hold(time.Time{})
+	}
+	for k := range plan.Blackouts {
+		b := &plan.Blackouts[k]
+		if b.Applies(st.Update.Urgency) && !now.Before(b.From) && now.Before(b.To) {
+			d.add(fmt.Sprintf("blackout %q", b.Name), b.Src, "frozen until %s", b.To.UTC().Format(time.RFC3339))
+			return d.hold(b.To)
+		}
+	}
+	ring := &plan.Rings[st.Ring]
+	ringRule := fmt.Sprintf("ring %q", ring.Name)
+	if st.Step >= 0 {
+		bake := plan.BakeFor(st.Ring, st.Update.Urgency)
+		if end := st.StepStarted.Add(bake); now.Before(end) {
+			d.add(ringRule, ring.Src, "step %d baking until %s (%s left)", st.Step+1, end.UTC().Format(time.RFC3339), end.Sub(now))
+			return d.hold(end)
+		}
+		if !d.healthy(ring, ringRule) {
+			return d.hold(time.Time{})
+		}
+	}
+	// Where next?
+	nr, ns := st.Ring, st.Step+1
+	if ns >= plan.stepCount(nr) {
+		if ring.Cover != nil && !d.covered(ring, ringRule) {
+			return d.hold(time.Time{})
+		}
+		nr, ns = nr+1, 0
+	}
+	if nr == len(plan.Rings) {
+		st.Phase = Complete
+		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "every ring is complete")
+		return d.finish(Done, time.Time{})
+	}
+	next := &plan.Rings[nr]
+	if nr != st.Ring && next.Approval {
+		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name }) {
+			d.add(fmt.Sprintf("ring %q", next.Name), next.Src, "entering this ring needs a human approval")
+			return d.hold(time.Time{})
+		}
+	}
+	if a, stop := d.gates(ctx, nr, ns); stop {
+		if a == Hold {
+			return d.hold(time.Time{})
+		}
+		return d.stop(a)
+	}
+	pct, capped := plan.StepPercent(nr, ns)
+	msg := fmt.Sprintf("step %d: %g%% of the ring", ns+1, pct)
+	if capped {
+		msg += fmt.Sprintf(", at most %g%% of any tenant", next.TenantCap)
+	} else if next.TenantCap > 0 {
+		msg += ", tenant cap lifted"
+	}
+	d.add(fmt.Sprintf("ring %q", next.Name), next.Src, "%s (%d hosts)", msg, f.Target(nr, ns))
+	if nr == len(plan.Rings)-1 && st.GA.IsZero() {
+		st.GA = now
+	}
+	st.Ring, st.RingName, st.Step, st.StepStarted = nr, next.Name, ns, now
+	return d.finish(Advance, now.Add(plan.BakeFor(nr, st.Update.Urgency)))
+}
+
+// stop halts or rolls back.
+func (d *decider) stop(a Action) Decision {
+	st := &d.st
+	if a == Rollback {
+		st.Phase = RolledBack
+	} else {
+		st.Phase = Halted
+	}
+	st.Stopped = d.reasons[len(d.reasons)-1].String()
+	return d.finish(a, time.Time{})
+}
+
+// healthy checks that enough updated hosts reported healthy and that the
+// observation covers the current step.
+func (d *decider) healthy(ring *Ring, rule string) bool {
+	st, obs := &d.st, d.obs
+	if obs.At.Before(st.StepStarted) {
+		d.add(rule, ring.Src, "no observation since step %d started (latest is from %s)", st.Step+1, obs.At.UTC().Format(time.RFC3339))
+		return false
+	}
+	u := obs.Updated
+	healthy := min(u.Healthy, u.Hosts-u.Silent)
+	need := int(math.Ceil(ring.minHealthy() * float64(max(u.Hosts, 1))))
+	if d.f.Target(st.Ring, st.Step) == 0 {
+		need = min(need, healthy) // nothing to expose: nothing to hear from
+	}
+	if healthy < need {
+		d.add(rule, ring.Src, "%d of %d updated hosts reported healthy (%d silent); the bake needs %d", max(healthy, 0), u.Hosts, u.Silent, need)
+		return false
+	}
+	return true
+}
+
+// covered checks that every cover stratum of the ring reported healthy.
+func (d *decider) covered(ring *Ring, rule string) bool {
+	ri := &d.f.rings[d.st.Ring]
+	var missing []string
+	for _, s := range ri.strata {
+		key := d.f.strata[s]
+		if d.obs.Updated.Strata[key] < 1 {
+			missing = append(missing, key)
+		}
+	}
+	if len(missing) == 0 {
+		return true
+	}
+	shown := missing[:min(len(missing), 3)]
+	d.add(rule, ring.Src, "cover: %d strata have no healthy report yet (%q...)", len(missing), shown)
+	return false
+}
+
+// triggers evaluates every trigger in plan order. It returns the strongest
+// action of those that fired. A trigger whose signal is missing adds a
+// reason but does not fire.
+func (d *decider) triggers() (Action, bool) {
+	var fired Action
+	var fireReasons []Reason
+	for k := range d.f.plan.Triggers {
+		t := &d.f.plan.Triggers[k]
+		rule := fmt.Sprintf("trigger %q", t.Name)
+		u, b := &d.obs.Updated, &d.obs.Baseline
+		silent := u.Silent
+		if a := d.st.Acked; a != nil {
+			silent -= a.Silent
+		}
+		switch t.Kind {
+		case Silence:
+			if u.Hosts > 0 && silent >= max(t.MinCount, 1) && float64(silent)/float64(u.Hosts) > t.Threshold {
+				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%d of %d updated hosts went silent (%.3g%% > %.3g%%)", silent, u.Hosts, 100*float64(silent)/float64(u.Hosts), 100*t.Threshold)})
+				fired = max(fired, t.Action)
+			}
+			continue
+		}
+		sig, ok := u.Signals[t.Signal]
+		if !ok {
+			d.add(rule, t.Src, "signal %q of updated hosts is missing", t.Signal)
+			continue
+		}
+		if a := d.st.Acked; a != nil {
+			prev := a.Signals[t.Signal]
+			sig.Count -= prev.Count
+			sig.Hours -= prev.Hours
+		}
+		switch t.Kind {
+		case Absolute:
+			if u.Hosts > 0 && sig.Count >= float64(max(t.MinCount, 1)) && sig.Count/float64(u.Hosts) > t.Threshold {
+				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%s rate %.3g%% > %.3g%% (%g events on %d hosts)", t.Signal, 100*sig.Count/float64(u.Hosts), 100*t.Threshold, sig.Count, u.Hosts)})
+				fired = max(fired, t.Action)
+			}
+		case Baseline:
+			if b.Hosts == 0 || u.Hosts == 0 {
+				continue // nothing to compare with
+			}
+			bs, ok := b.Signals[t.Signal]
+			if !ok {
+				d.add(rule, t.Src, "signal %q of baseline hosts is missing", t.Signal)
+				continue
+			}
+			ru := sig.Count / float64(u.Hosts)
+			rb := max(bs.Count, 1) / float64(b.Hosts)
+			if sig.Count >= float64(max(t.MinCount, 1)) && ru > t.Threshold*rb {
+				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%s rate %.3g%% is %.3gx the baseline's %.3g%% (limit %gx)", t.Signal, 100*ru, ru/rb, 100*bs.Count/float64(b.Hosts), t.Threshold)})
+				fired = max(fired, t.Action)
+			}
+		case Sequential:
+			if sprtFires(t, sig.Count, sig.Hours) {
+				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("sequential test: %g %s events in %.4g host-hours reject the healthy rate %g/host-hour (likelihood ratio %.3g >= 1/alpha = %g)", sig.Count, t.Signal, sig.Hours, t.Rate, math.Exp(sprtLogLR(t, sig.Count, sig.Hours)), 1/t.Alpha)})
+				fired = max(fired, t.Action)
+			}
+		}
+	}
+	if fired == 0 {
+		return 0, false
+	}
+	// Report the firing triggers after any missing-signal notes, strongest last.
+	d.reasons = append(d.reasons, fireReasons...)
+	return fired, true
+}
+
+// gates consults every gate about entering (ring, step).
+func (d *decider) gates(ctx context.Context, ring, step int) (Action, bool) {
+	plan := d.f.plan
+	if len(plan.Gates) == 0 {
+		return 0, false
+	}
+	st := &d.st
+	cur := Position{Index: st.Ring, Step: st.Step, Ring: plan.Rings[st.Ring].Name}
+	if st.Step >= 0 {
+		cur.Percent, cur.Capped = plan.StepPercent(st.Ring, st.Step)
+	}
+	prop := Position{Index: ring, Step: step, Ring: plan.Rings[ring].Name}
+	prop.Percent, prop.Capped = plan.StepPercent(ring, step)
+	in := GateInput{
+		Now: d.now, Rollout: st.RolloutID, Plan: plan.Name, Update: st.Update,
+		Current: cur, Proposed: prop, Approvals: d.obs.Approvals,
+		State:    StateView{Phase: st.Phase, Started: st.Started, StepStarted: st.StepStarted},
+		Observed: *d.obs,
+	}
+	// severity: 0 lets the transition proceed, then hold, halt, rollback.
+	severity := 0
+	for k := range plan.Gates {
+		g := &plan.Gates[k]
+		rule := fmt.Sprintf("gate %q", g.Name)
+		v, err := evalGate(ctx, g.Gate, in)
+		if err != nil {
+			d.add(rule, g.Src, "gate failed, holding: %v", err)
+			severity = max(severity, 1)
+			continue
+		}
+		for _, l := range v.Log {
+			d.add(rule, g.Src, "print: %s", l)
+		}
+		for sev, msgs := range [][]GateMessage{1: v.Hold, 2: v.Halt, 3: v.Rollback} {
+			for _, m := range msgs {
+				src := m.Src
+				if src == (Source{}) {
+					src = g.Src
+				}
+				d.reasons = append(d.reasons, Reason{Rule: rule, Src: src, Message: gateActions[sev].String() + ": " + m.Msg})
+				severity = max(severity, sev)
+			}
+		}
+	}
+	if severity == 0 {
+		return 0, false
+	}
+	return gateActions[severity], true
+}
+
+var gateActions = [...]Action{Advance, Hold, Halt, Rollback}
+
+// evalGate runs a gate, turning a panic into an error: gates fail closed.
+func evalGate(ctx context.Context, g Gate, in GateInput) (v GateVerdict, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("gate panicked: %v", r)
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return v, err
+	}
+	return g.Evaluate(ctx, in)
+}
