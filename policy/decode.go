@@ -1,0 +1,781 @@
+package policy
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ringwise/ringwise/rollout"
+)
+
+var (
+	fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+		{Type: "rollout", LabelNames: []string{"name"}},
+		{Type: "tenant", LabelNames: []string{"name"}},
+	}}
+	rolloutSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "applies_to"}},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "ring", LabelNames: []string{"name"}},
+			{Type: "trigger", LabelNames: []string{"name"}},
+			{Type: "blackout", LabelNames: []string{"name"}},
+			{Type: "gate", LabelNames: []string{"name"}},
+			{Type: "urgency", LabelNames: []string{"name"}},
+		},
+	}
+	ringSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "steps", Required: true},
+			{Name: "bake", Required: true},
+			{Name: "cover"},
+			{Name: "tenant_cap"},
+			{Name: "min_healthy"},
+			{Name: "approval"},
+		},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}},
+	}
+	triggerSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "signal", Required: true},
+		{Name: "above"},
+		{Name: "against"},
+		{Name: "ratio"},
+		{Name: "min_count"},
+		{Name: "test"},
+		{Name: "rate"},
+		{Name: "alpha"},
+		{Name: "action", Required: true},
+	}}
+	blackoutSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "from", Required: true},
+		{Name: "to", Required: true},
+		{Name: "exempt"},
+	}}
+	gateSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "rego", Required: true},
+		{Name: "data"},
+		{Name: "query"},
+		{Name: "timeout"},
+	}}
+	urgencySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "bake_scale", Required: true},
+	}}
+	tenantSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "defer"}, {Name: "opt_out"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "select"}, {Type: "maintenance"}},
+	}
+	maintenanceSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "days"},
+		{Name: "start", Required: true},
+		{Name: "hours", Required: true},
+		{Name: "zone", Required: true},
+	}}
+)
+
+type parsedFile struct {
+	name string
+	file *hcl.File
+	fsys fs.FS // the directory the file's gates read from
+	ok   bool  // parsed without errors
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	opts    options
+	ctx     *hcl.EvalContext
+	diags   hcl.Diagnostics
+	nerr    int // error diagnostics reported by the decoder so far
+	files   map[string]*hcl.File
+	order   []parsedFile
+	ranges  map[rollout.Source]hcl.Range
+	plans   []*rollout.Plan
+	tenants []rollout.Tenant
+}
+
+func newLoader(o options) *loader {
+	return &loader{
+		opts:   o,
+		ctx:    newEvalContext(),
+		files:  map[string]*hcl.File{},
+		ranges: map[rollout.Source]hcl.Range{},
+	}
+}
+
+func (l *loader) policy() *Policy {
+	return &Policy{Plans: l.plans, Tenants: l.tenants, Files: l.files}
+}
+
+// add appends diagnostics produced by hcl.
+func (l *loader) add(d hcl.Diagnostics) {
+	l.diags = append(l.diags, d...)
+	for _, x := range d {
+		if x.Severity == hcl.DiagError {
+			l.nerr++
+		}
+	}
+}
+
+// src records rng and returns it as a rollout.Source.
+func (l *loader) src(rng hcl.Range) rollout.Source {
+	s := rollout.Source{File: rng.Filename, Line: rng.Start.Line, Column: rng.Start.Column}
+	if _, ok := l.ranges[s]; !ok {
+		l.ranges[s] = rng
+	}
+	return s
+}
+
+type pendingPlan struct {
+	plan rollout.Plan
+	ok   bool
+}
+
+// finish decodes every parsed file and compiles the plans.
+func (l *loader) finish() {
+	var pending []pendingPlan
+	rollouts := map[string]hcl.Range{}
+	tenants := map[string]hcl.Range{}
+	for _, f := range l.order {
+		if !f.ok {
+			continue
+		}
+		content, d := f.file.Body.Content(fileSchema)
+		l.add(d)
+		for _, b := range content.Blocks {
+			n := l.nerr
+			switch b.Type {
+			case "rollout":
+				l.checkName(b, "rollout", rollouts)
+				p := l.decodeRollout(b, f.fsys)
+				pending = append(pending, pendingPlan{p, l.nerr == n})
+			case "tenant":
+				l.checkName(b, "tenant", tenants)
+				t := l.decodeTenant(b)
+				if l.nerr == n {
+					l.tenants = append(l.tenants, t)
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, pp := range pending {
+		if !pp.ok {
+			continue
+		}
+		p := pp.plan
+		p.Tenants = l.tenants
+		c, err := rollout.Compile(p)
+		if err != nil {
+			for _, ve := range rollout.ValidationErrors(err) {
+				d := l.validationDiag(ve)
+				key := d.Subject.String() + "\x00" + d.Detail
+				if !seen[key] {
+					seen[key] = true
+					l.add(hcl.Diagnostics{d})
+				}
+			}
+			continue
+		}
+		l.plans = append(l.plans, c)
+	}
+}
+
+// validationDiag turns an error from rollout.Compile into a diagnostic at
+// the range the offending rule was decoded from.
+func (l *loader) validationDiag(ve *rollout.ValidationError) *hcl.Diagnostic {
+	rng, ok := l.ranges[ve.Src]
+	if !ok {
+		p := hcl.Pos{Line: ve.Src.Line, Column: ve.Src.Column}
+		rng = hcl.Range{Filename: ve.Src.File, Start: p, End: p}
+	}
+	kind, _, _ := strings.Cut(ve.Rule, " ")
+	detail := ve.Message
+	if ve.Rule != "" {
+		detail = ve.Rule + ": " + detail
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + kind,
+		Detail:   detail + ".",
+		Subject:  &rng,
+	}
+}
+
+// checkName reports an empty or duplicate block name; seen maps the names
+// of the blocks of this type in scope to where they were defined.
+func (l *loader) checkName(b *hcl.Block, what string, seen map[string]hcl.Range) {
+	if len(b.Labels) == 0 {
+		return
+	}
+	name, rng := b.Labels[0], b.DefRange
+	if len(b.LabelRanges) > 0 {
+		rng = b.LabelRanges[0]
+	}
+	if strings.TrimSpace(name) == "" {
+		l.errorf(rng, "Missing "+what+" name", "A %s block needs a non-empty name.", what)
+		return
+	}
+	if first, dup := seen[name]; dup {
+		l.errorf(rng, "Duplicate "+what+" name", "A %s named %q was already defined at %s:%d,%d; %s names must be unique.",
+			what, name, first.Filename, first.Start.Line, first.Start.Column, what)
+		return
+	}
+	seen[name] = b.DefRange
+}
+
+func label(b *hcl.Block) string {
+	if len(b.Labels) == 0 {
+		return ""
+	}
+	return b.Labels[0]
+}
+
+func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
+	content, d := b.Body.Content(rolloutSchema)
+	l.add(d)
+	p := rollout.Plan{Name: label(b), Src: l.src(b.DefRange)}
+	if a := content.Attributes["applies_to"]; a != nil {
+		if kinds, ok := l.stringListAttr(a); ok {
+			if len(kinds) == 0 {
+				l.errorf(a.Expr.Range(), "Invalid applies_to", "applies_to lists no update kinds; omit it to apply the rollout to every kind.")
+			}
+			l.checkNames(a, kinds, "update kind")
+			p.AppliesTo = kinds
+		}
+	}
+	seen := map[string]map[string]hcl.Range{}
+	for _, blk := range content.Blocks {
+		if seen[blk.Type] == nil {
+			seen[blk.Type] = map[string]hcl.Range{}
+		}
+		l.checkName(blk, blk.Type, seen[blk.Type])
+		switch blk.Type {
+		case "ring":
+			p.Rings = append(p.Rings, l.decodeRing(blk))
+		case "trigger":
+			p.Triggers = append(p.Triggers, l.decodeTrigger(blk))
+		case "blackout":
+			p.Blackouts = append(p.Blackouts, l.decodeBlackout(blk))
+		case "urgency":
+			p.Urgencies = append(p.Urgencies, l.decodeUrgency(blk))
+		case "gate":
+			if g, ok := l.decodeGate(blk, fsys); ok {
+				p.Gates = append(p.Gates, g)
+			}
+		}
+	}
+	if len(p.Rings) == 0 && !d.HasErrors() {
+		l.errorf(b.DefRange, "Missing ring", "Rollout %q has no ring blocks; a rollout needs at least one ring.", p.Name)
+	}
+	return p
+}
+
+// checkNames reports empty and repeated entries of a list of names.
+func (l *loader) checkNames(a *hcl.Attribute, names []string, what string) {
+	for i, n := range names {
+		if strings.TrimSpace(n) == "" {
+			l.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s lists an empty %s.", a.Name, what)
+		} else if slices.Contains(names[:i], n) {
+			l.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s lists %s %q twice.", a.Name, what, n)
+		}
+	}
+}
+
+func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
+	content, d := b.Body.Content(ringSchema)
+	l.add(d)
+	r := rollout.Ring{Name: label(b), Src: l.src(b.DefRange)}
+	r.Select = l.decodeSelect(content.Blocks)
+	attrs := content.Attributes
+	if a := attrs["steps"]; a != nil {
+		if steps, rngs, ok := l.numberListAttr(a); ok {
+			l.checkSteps(a, steps, rngs)
+			r.Steps = steps
+		}
+	}
+	if a := attrs["bake"]; a != nil {
+		if v, ok := l.durationAttr(a); ok {
+			if v <= 0 {
+				l.errorf(a.Expr.Range(), "Invalid bake", "bake must be a positive duration, got %s; every step must run for a while before the next.", v)
+			}
+			r.Bake = v
+		}
+	}
+	if a := attrs["cover"]; a != nil {
+		if v, ok := l.stringListAttr(a); ok {
+			l.checkNames(a, v, "label")
+			r.Cover = v
+		}
+	}
+	if a := attrs["tenant_cap"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 0 && v <= 100) {
+				l.errorf(a.Expr.Range(), "Invalid tenant_cap", "tenant_cap must be a percentage in (0, 100], got %g.", v)
+			}
+			r.TenantCap = v
+		}
+	}
+	if a := attrs["min_healthy"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 0 && v <= 1) {
+				l.errorf(a.Expr.Range(), "Invalid min_healthy", "min_healthy must be a share in (0, 1], got %g.", v)
+			}
+			r.MinHealthy = v
+		}
+	}
+	if a := attrs["approval"]; a != nil {
+		if v, ok := l.boolAttr(a); ok {
+			r.Approval = v
+		}
+	}
+	return r
+}
+
+func (l *loader) checkSteps(a *hcl.Attribute, steps []float64, rngs []hcl.Range) {
+	if len(steps) == 0 {
+		l.errorf(a.Expr.Range(), "Invalid steps", "steps must list at least one percentage; use [100] to expose the whole ring at once.")
+		return
+	}
+	for i, s := range steps {
+		if !(s > 0 && s <= 100) {
+			l.errorf(rngs[i], "Invalid steps", "Step %g is outside (0, 100]; steps are cumulative percentages of the ring.", s)
+			continue
+		}
+		if i > 0 && !(s > steps[i-1]) {
+			l.errorf(rngs[i], "Invalid steps", "Steps must be strictly increasing: %g follows %g.", s, steps[i-1])
+		}
+	}
+	if last := len(steps) - 1; steps[last] != 100 && steps[last] > 0 && steps[last] < 100 {
+		l.errorf(rngs[last], "Invalid steps", "The last step must be 100 so that the ring completes, got %g.", steps[last])
+	}
+}
+
+func (l *loader) decodeSelect(blocks hcl.Blocks) rollout.Selector {
+	var sel rollout.Selector
+	n := 0
+	for _, b := range blocks {
+		if b.Type != "select" {
+			continue
+		}
+		if n++; n > 1 {
+			l.errorf(b.DefRange, "Duplicate select block", "A block may have only one select block; list every label in it (labels are ANDed).")
+			continue
+		}
+		attrs, d := b.Body.JustAttributes()
+		l.add(d)
+		list := make([]*hcl.Attribute, 0, len(attrs))
+		for _, a := range attrs {
+			list = append(list, a)
+		}
+		slices.SortFunc(list, func(x, y *hcl.Attribute) int { return x.Range.Start.Byte - y.Range.Start.Byte })
+		for _, a := range list {
+			vals, ok := l.stringsAttr(a)
+			if !ok {
+				continue
+			}
+			if len(vals) == 0 {
+				l.errorf(a.Expr.Range(), "Invalid selector", "Label %q lists no values, so it would match no host; omit it to match every value.", a.Name)
+				continue
+			}
+			l.checkNames(a, vals, "value")
+			sel = append(sel, rollout.Match{Key: a.Name, Values: vals})
+		}
+	}
+	return sel
+}
+
+// The attributes that define each trigger form, and those each form uses.
+var (
+	triggerFormAttrs = []string{"above", "against", "test"}
+	triggerUses      = map[rollout.TriggerKind][]string{
+		rollout.Absolute:   {"signal", "above", "min_count", "action"},
+		rollout.Silence:    {"signal", "above", "min_count", "action"},
+		rollout.Baseline:   {"signal", "against", "ratio", "min_count", "action"},
+		rollout.Sequential: {"signal", "test", "rate", "ratio", "alpha", "action"},
+	}
+	triggerNeeds = map[rollout.TriggerKind][]string{
+		rollout.Absolute:   {"above"},
+		rollout.Silence:    {"above"},
+		rollout.Baseline:   {"ratio"},
+		rollout.Sequential: {"rate", "ratio", "alpha"},
+	}
+	triggerFormNames = map[rollout.TriggerKind]string{
+		rollout.Absolute:   "an absolute trigger (above)",
+		rollout.Silence:    `a silence trigger (signal = "silent")`,
+		rollout.Baseline:   `a baseline trigger (against = "baseline")`,
+		rollout.Sequential: `a sequential trigger (test = "sprt")`,
+	}
+)
+
+// SilentSignal is the signal name that makes a trigger a silence trigger.
+const SilentSignal = "silent"
+
+func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
+	content, d := b.Body.Content(triggerSchema)
+	l.add(d)
+	t := rollout.Trigger{Name: label(b), Src: l.src(b.DefRange)}
+	attrs := content.Attributes
+	if a := attrs["signal"]; a != nil {
+		if v, ok := l.stringAttr(a); ok {
+			if strings.TrimSpace(v) == "" {
+				l.errorf(a.Expr.Range(), "Invalid signal", "signal must name a health signal, such as \"crash\".")
+			}
+			t.Signal = v
+		}
+	}
+	if a := attrs["action"]; a != nil {
+		if v, ok := l.stringAttr(a); ok {
+			switch v {
+			case "halt":
+				t.Action = rollout.Halt
+			case "rollback":
+				t.Action = rollout.Rollback
+			default:
+				l.errorf(a.Expr.Range(), "Invalid action", "action must be \"halt\" or \"rollback\", got %q.", v)
+			}
+		}
+	}
+	// Which form is this trigger? Exactly one of above, against, test.
+	var forms []*hcl.Attribute
+	for _, n := range triggerFormAttrs {
+		if a := attrs[n]; a != nil {
+			forms = append(forms, a)
+		}
+	}
+	slices.SortFunc(forms, func(x, y *hcl.Attribute) int { return x.Range.Start.Byte - y.Range.Start.Byte })
+	if len(forms) > 1 {
+		l.errorf(forms[1].NameRange, "Conflicting trigger forms",
+			"A trigger sets %q or %q, not both: it is either absolute or silence (above), baseline (against = \"baseline\" with ratio) or sequential (test = \"sprt\" with rate, ratio and alpha).",
+			forms[0].Name, forms[1].Name)
+		return t
+	}
+	if len(forms) == 0 {
+		l.errorf(b.DefRange, "Incomplete trigger",
+			"Trigger %q needs one of above (an absolute or silence rate), against = \"baseline\" (with ratio) or test = \"sprt\" (with rate, ratio and alpha).", t.Name)
+		return t
+	}
+	switch f := forms[0]; f.Name {
+	case "above":
+		t.Kind = rollout.Absolute
+		if t.Signal == SilentSignal {
+			t.Kind = rollout.Silence
+		}
+	case "against":
+		if v, ok := l.stringAttr(f); ok {
+			if v != "baseline" {
+				l.errorf(f.Expr.Range(), "Invalid against", "against must be \"baseline\" (the hosts not yet updated), got %q.", v)
+				return t
+			}
+			t.Kind = rollout.Baseline
+		}
+	case "test":
+		if v, ok := l.stringAttr(f); ok {
+			if v != "sprt" {
+				l.errorf(f.Expr.Range(), "Invalid test", "test must be \"sprt\" (a sequential probability ratio test), got %q.", v)
+				return t
+			}
+			t.Kind = rollout.Sequential
+		}
+	}
+	if t.Kind == 0 {
+		return t
+	}
+	if t.Signal == SilentSignal && t.Kind != rollout.Silence {
+		l.errorf(attrs["signal"].Expr.Range(), "Conflicting trigger forms", "signal \"silent\" makes a silence trigger, which takes only above (the share of updated hosts that stopped reporting).")
+		return t
+	}
+	var unused []*hcl.Attribute
+	for n, a := range attrs {
+		if !slices.Contains(triggerUses[t.Kind], n) {
+			unused = append(unused, a)
+		}
+	}
+	slices.SortFunc(unused, func(x, y *hcl.Attribute) int { return x.Range.Start.Byte - y.Range.Start.Byte })
+	for _, a := range unused {
+		l.errorf(a.NameRange, "Unexpected attribute", "%q is not used by %s; remove it or change the trigger's form.", a.Name, triggerFormNames[t.Kind])
+	}
+	for _, n := range triggerNeeds[t.Kind] {
+		if attrs[n] == nil {
+			l.errorf(b.DefRange, "Missing required argument", "The argument %q is required by %s.", n, triggerFormNames[t.Kind])
+		}
+	}
+	if a := attrs["above"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 0 && v < 1) {
+				l.errorf(a.Expr.Range(), "Invalid above", "above must be a rate in (0, 1), events per updated host, got %g.", v)
+			}
+			t.Threshold = v
+		}
+	}
+	if a := attrs["ratio"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 1) {
+				l.errorf(a.Expr.Range(), "Invalid ratio", "ratio must be greater than 1, got %g.", v)
+			}
+			if t.Kind == rollout.Baseline {
+				t.Threshold = v
+			} else {
+				t.Ratio = v
+			}
+		}
+	}
+	if a := attrs["rate"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 0) {
+				l.errorf(a.Expr.Range(), "Invalid rate", "rate must be a positive number of events per host-hour, got %g.", v)
+			}
+			t.Rate = v
+		}
+	}
+	if a := attrs["alpha"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 0 && v < 0.5) {
+				l.errorf(a.Expr.Range(), "Invalid alpha", "alpha, the false-alarm bound, must be in (0, 0.5), got %g.", v)
+			}
+			t.Alpha = v
+		}
+	}
+	if a := attrs["min_count"]; a != nil {
+		if v, ok := l.intAttr(a); ok {
+			if v < 0 {
+				l.errorf(a.Expr.Range(), "Invalid min_count", "min_count must not be negative, got %d.", v)
+			}
+			t.MinCount = v
+		}
+	}
+	return t
+}
+
+func (l *loader) timeAttr(a *hcl.Attribute) (time.Time, bool) {
+	s, ok := l.stringAttr(a)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		l.errorf(a.Expr.Range(), "Invalid time", "%s must be an RFC 3339 time such as \"2026-12-20T00:00:00Z\", got %q.", a.Name, s)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (l *loader) decodeBlackout(b *hcl.Block) rollout.Blackout {
+	content, d := b.Body.Content(blackoutSchema)
+	l.add(d)
+	bo := rollout.Blackout{Name: label(b), Src: l.src(b.DefRange)}
+	var fromOK, toOK bool
+	if a := content.Attributes["from"]; a != nil {
+		bo.From, fromOK = l.timeAttr(a)
+	}
+	if a := content.Attributes["to"]; a != nil {
+		bo.To, toOK = l.timeAttr(a)
+		if fromOK && toOK && !bo.To.After(bo.From) {
+			l.errorf(a.Expr.Range(), "Invalid blackout", "The blackout ends (%s) before it starts (%s); to must be after from.",
+				bo.To.Format(time.RFC3339), bo.From.Format(time.RFC3339))
+		}
+	}
+	if a := content.Attributes["exempt"]; a != nil {
+		if v, ok := l.stringListAttr(a); ok {
+			l.checkNames(a, v, "urgency")
+			bo.Exempt = v
+		}
+	}
+	return bo
+}
+
+func (l *loader) decodeUrgency(b *hcl.Block) rollout.Urgency {
+	content, d := b.Body.Content(urgencySchema)
+	l.add(d)
+	u := rollout.Urgency{Name: label(b), Src: l.src(b.DefRange)}
+	if a := content.Attributes["bake_scale"]; a != nil {
+		if v, ok := l.numberAttr(a); ok {
+			if !(v > 0 && v <= 1) {
+				l.errorf(a.Expr.Range(), "Invalid bake_scale", "bake_scale must be in (0, 1]: an urgency may shorten bakes, never lengthen or skip them; got %g.", v)
+			}
+			u.BakeScale = v
+		}
+	}
+	return u
+}
+
+func (l *loader) pathsAttr(a *hcl.Attribute) ([]string, bool) {
+	v, ok := l.stringsAttr(a)
+	if !ok {
+		return nil, false
+	}
+	for _, p := range v {
+		if !fs.ValidPath(p) || p == "." {
+			l.errorf(a.Expr.Range(), "Invalid path", "%q is not a path inside the policy directory; write a relative path such as \"gates/freeze.rego\" (no leading /, no ..).", p)
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func (l *loader) decodeGate(b *hcl.Block, fsys fs.FS) (rollout.GateBinding, bool) {
+	n := l.nerr
+	content, d := b.Body.Content(gateSchema)
+	l.add(d)
+	spec := GateSpec{Name: label(b), Range: b.DefRange, Attrs: map[string]hcl.Range{}}
+	for name, a := range content.Attributes {
+		spec.Attrs[name] = a.Expr.Range()
+	}
+	attrs := content.Attributes
+	if a := attrs["rego"]; a != nil {
+		if v, ok := l.pathsAttr(a); ok {
+			if len(v) == 0 {
+				l.errorf(a.Expr.Range(), "Invalid rego", "rego must name at least one Rego module.")
+			}
+			spec.Rego = v
+		}
+	}
+	if a := attrs["data"]; a != nil {
+		spec.Data, _ = l.pathsAttr(a)
+	}
+	if a := attrs["query"]; a != nil {
+		spec.Query, _ = l.stringAttr(a)
+	}
+	if a := attrs["timeout"]; a != nil {
+		if v, ok := l.durationAttr(a); ok {
+			if v <= 0 {
+				l.errorf(a.Expr.Range(), "Invalid timeout", "timeout must be a positive duration, got %s.", v)
+			}
+			spec.Timeout = v
+		}
+	}
+	if l.opts.gates == nil {
+		l.errorf(b.DefRange, "Gates need a GateLoader",
+			"Gate %q is a Rego gate, but this policy was loaded without a GateLoader; load it with policy.WithGateLoader(rego.NewLoader()) from package github.com/ringwise/ringwise/policy/rego.", spec.Name)
+		return rollout.GateBinding{}, false
+	}
+	if l.nerr != n {
+		return rollout.GateBinding{}, false
+	}
+	g, digest, gd := l.opts.gates.LoadGate(fsys, spec)
+	l.add(gd)
+	if gd.HasErrors() {
+		return rollout.GateBinding{}, false
+	}
+	if g == nil {
+		l.errorf(b.DefRange, "Invalid gate", "The GateLoader returned no gate for %q.", spec.Name)
+		return rollout.GateBinding{}, false
+	}
+	return rollout.GateBinding{Name: spec.Name, Gate: g, Digest: digest, Src: l.src(b.DefRange)}, true
+}
+
+func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
+	content, d := b.Body.Content(tenantSchema)
+	l.add(d)
+	t := rollout.Tenant{Name: label(b), Src: l.src(b.DefRange)}
+	t.Select = l.decodeSelect(content.Blocks)
+	if a := content.Attributes["defer"]; a != nil {
+		if v, ok := l.durationAttr(a); ok {
+			if v < 0 {
+				l.errorf(a.Expr.Range(), "Invalid defer", "defer must not be negative, got %s.", v)
+			}
+			t.Defer = v
+		}
+	}
+	if a := content.Attributes["opt_out"]; a != nil {
+		if v, ok := l.stringListAttr(a); ok {
+			l.checkNames(a, v, "update kind")
+			t.OptOut = v
+		}
+	}
+	for _, blk := range content.Blocks {
+		if blk.Type == "maintenance" {
+			t.Maintenance = append(t.Maintenance, l.decodeWindow(blk))
+		}
+	}
+	return t
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+var clock = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+
+func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
+	content, d := b.Body.Content(maintenanceSchema)
+	l.add(d)
+	w := rollout.Window{Src: l.src(b.DefRange)}
+	attrs := content.Attributes
+	if a := attrs["days"]; a != nil {
+		if v, ok := l.stringListAttr(a); ok {
+			for _, s := range v {
+				wd, ok := weekdays[strings.ToLower(strings.TrimSpace(s))]
+				switch {
+				case !ok:
+					l.errorf(a.Expr.Range(), "Unknown weekday", "%q is not a weekday; use mon, tue, wed, thu, fri, sat or sun (or the full names).", s)
+				case slices.Contains(w.Days, wd):
+					l.errorf(a.Expr.Range(), "Invalid days", "days lists %s twice.", wd)
+				default:
+					w.Days = append(w.Days, wd)
+				}
+			}
+			if len(v) == 0 {
+				l.errorf(a.Expr.Range(), "Invalid days", "days lists no weekday, so the window would never open; omit it to open every day.")
+			}
+		}
+	}
+	if a := attrs["start"]; a != nil {
+		if s, ok := l.stringAttr(a); ok {
+			m := clock.FindStringSubmatch(s)
+			if m == nil {
+				l.errorf(a.Expr.Range(), "Invalid start", "start must be a wall-clock time HH:MM between 00:00 and 23:59, got %q.", s)
+			} else {
+				h, _ := strconv.Atoi(m[1])
+				mi, _ := strconv.Atoi(m[2])
+				w.Start = time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute
+			}
+		}
+	}
+	if a := attrs["hours"]; a != nil {
+		if h, ok := l.numberAttr(a); ok {
+			switch {
+			case h < 0:
+				l.errorf(a.Expr.Range(), "Invalid hours", "The window would end before it starts: hours must be positive, got %g.", h)
+			case h*60 < 1:
+				l.errorf(a.Expr.Range(), "Invalid hours", "A window of %g hours never opens; hours must be at least one minute (1/60).", h)
+			case h > 168:
+				l.errorf(a.Expr.Range(), "Invalid hours", "A window may last at most 168 hours (a week), got %g.", h)
+			default:
+				w.Length = time.Duration(h * float64(time.Hour)).Round(time.Second)
+			}
+		}
+	}
+	if a := attrs["zone"]; a != nil {
+		if s, ok := l.stringAttr(a); ok {
+			loc, err := loadZone(s)
+			if err != nil {
+				l.errorf(a.Expr.Range(), "Unknown time zone", "%s.", err)
+			}
+			w.Zone = loc
+		}
+	}
+	return w
+}
+
+// loadZone loads an IANA time zone. "Local" and "" are refused: a policy
+// must mean the same thing on every machine.
+func loadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("zone %q depends on the machine; name an IANA zone such as \"Europe/London\" or \"UTC\"", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("zone %q is not a known IANA time zone (such as \"Europe/London\" or \"UTC\")", name)
+	}
+	return loc, nil
+}

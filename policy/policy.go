@@ -1,0 +1,114 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ringwise/ringwise/rollout"
+)
+
+// Policy is a loaded policy directory: its compiled plans and tenants, and
+// the parsed files for rendering diagnostics.
+//
+// Load always returns a non-nil Policy. When its diagnostics have errors,
+// Plans and Tenants hold only what loaded cleanly and should not be used to
+// roll anything out; Files is still complete enough to render the
+// diagnostics with hcl.NewDiagnosticTextWriter.
+//
+// A Policy is not modified after Load returns and is safe for concurrent
+// reads; its plans are immutable (see rollout.Plan).
+type Policy struct {
+	Plans   []*rollout.Plan      // compiled, in file and declaration order
+	Tenants []rollout.Tenant     // top-level tenant blocks (also copied into every plan's Tenants)
+	Files   map[string]*hcl.File // by file name as used in diagnostics
+}
+
+// Plan returns the plan of the rollout block named name.
+func (p *Policy) Plan(name string) (*rollout.Plan, bool) {
+	for _, pl := range p.Plans {
+		if pl.Name == name {
+			return pl, true
+		}
+	}
+	return nil, false
+}
+
+// Errors returned by Select. They are wrapped with the rollouts the policy
+// does define, so the message alone tells a person what to pick.
+var (
+	ErrNoPlan        = errors.New("policy: no rollout matches")
+	ErrAmbiguousPlan = errors.New("policy: more than one rollout matches")
+)
+
+// Select picks the plan for an update: the rollout named name when name is
+// not empty, otherwise the one rollout whose applies_to lists kind. When no
+// rollout lists kind, the one rollout without applies_to (which applies to
+// every kind) is picked. With neither name nor kind, a policy with a single
+// rollout selects it.
+//
+// The error wraps ErrNoPlan or ErrAmbiguousPlan and lists the rollouts.
+func (p *Policy) Select(kind, name string) (*rollout.Plan, error) {
+	if name != "" {
+		pl, ok := p.Plan(name)
+		if !ok {
+			return nil, fmt.Errorf("%w: no rollout named %q (%s)", ErrNoPlan, name, p.describe())
+		}
+		if kind != "" && !pl.Applies(kind) {
+			return nil, fmt.Errorf("%w: rollout %q does not apply to kind %q (%s)", ErrNoPlan, name, kind, p.describe())
+		}
+		return pl, nil
+	}
+	if kind == "" {
+		if len(p.Plans) == 1 {
+			return p.Plans[0], nil
+		}
+		if len(p.Plans) == 0 {
+			return nil, fmt.Errorf("%w: the policy defines no rollout", ErrNoPlan)
+		}
+		return nil, fmt.Errorf("%w: name a rollout or an update kind (%s)", ErrAmbiguousPlan, p.describe())
+	}
+	var explicit, all []*rollout.Plan
+	for _, pl := range p.Plans {
+		switch {
+		case slices.Contains(pl.AppliesTo, kind):
+			explicit = append(explicit, pl)
+		case len(pl.AppliesTo) == 0:
+			all = append(all, pl)
+		}
+	}
+	for _, c := range [][]*rollout.Plan{explicit, all} {
+		switch len(c) {
+		case 0:
+			continue
+		case 1:
+			return c[0], nil
+		default:
+			names := make([]string, len(c))
+			for i, pl := range c {
+				names[i] = pl.Name
+			}
+			return nil, fmt.Errorf("%w: rollouts %s all apply to kind %q", ErrAmbiguousPlan, strings.Join(names, ", "), kind)
+		}
+	}
+	return nil, fmt.Errorf("%w: no rollout applies to kind %q (%s)", ErrNoPlan, kind, p.describe())
+}
+
+// describe lists the rollouts as `rollouts: content [content], sensor [sensor]`.
+func (p *Policy) describe() string {
+	if len(p.Plans) == 0 {
+		return "the policy defines no rollout"
+	}
+	parts := make([]string, len(p.Plans))
+	for i, pl := range p.Plans {
+		kinds := "all kinds"
+		if len(pl.AppliesTo) > 0 {
+			kinds = strings.Join(pl.AppliesTo, ", ")
+		}
+		parts[i] = fmt.Sprintf("%s [%s]", pl.Name, kinds)
+	}
+	return "rollouts: " + strings.Join(parts, "; ")
+}
