@@ -143,8 +143,7 @@ func (l *loader) finish() {
 		if !f.ok {
 			continue
 		}
-		content, d := f.file.Body.Content(fileSchema)
-		l.add(d)
+		content := l.content(f.file.Body, fileSchema)
 		for _, b := range content.Blocks {
 			n := l.nerr
 			switch b.Type {
@@ -235,8 +234,8 @@ func label(b *hcl.Block) string {
 }
 
 func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
-	content, d := b.Body.Content(rolloutSchema)
-	l.add(d)
+	n := l.nerr
+	content := l.content(b.Body, rolloutSchema)
 	p := rollout.Plan{Name: label(b), Src: l.src(b.DefRange)}
 	if a := content.Attributes["applies_to"]; a != nil {
 		if kinds, ok := l.stringListAttr(a); ok {
@@ -268,7 +267,7 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
 			}
 		}
 	}
-	if len(p.Rings) == 0 && !d.HasErrors() {
+	if len(p.Rings) == 0 && l.nerr == n {
 		l.errorf(b.DefRange, "Missing ring", "Rollout %q has no ring blocks; a rollout needs at least one ring.", p.Name)
 	}
 	return p
@@ -286,8 +285,7 @@ func (l *loader) checkNames(a *hcl.Attribute, names []string, what string) {
 }
 
 func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
-	content, d := b.Body.Content(ringSchema)
-	l.add(d)
+	content := l.content(b.Body, ringSchema)
 	r := rollout.Ring{Name: label(b), Src: l.src(b.DefRange)}
 	r.Select = l.decodeSelect(content.Blocks)
 	attrs := content.Attributes
@@ -415,8 +413,7 @@ var (
 const SilentSignal = "silent"
 
 func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
-	content, d := b.Body.Content(triggerSchema)
-	l.add(d)
+	content := l.content(b.Body, triggerSchema)
 	t := rollout.Trigger{Name: label(b), Src: l.src(b.DefRange)}
 	attrs := content.Attributes
 	if a := attrs["signal"]; a != nil {
@@ -564,8 +561,7 @@ func (l *loader) timeAttr(a *hcl.Attribute) (time.Time, bool) {
 }
 
 func (l *loader) decodeBlackout(b *hcl.Block) rollout.Blackout {
-	content, d := b.Body.Content(blackoutSchema)
-	l.add(d)
+	content := l.content(b.Body, blackoutSchema)
 	bo := rollout.Blackout{Name: label(b), Src: l.src(b.DefRange)}
 	var fromOK, toOK bool
 	if a := content.Attributes["from"]; a != nil {
@@ -588,8 +584,7 @@ func (l *loader) decodeBlackout(b *hcl.Block) rollout.Blackout {
 }
 
 func (l *loader) decodeUrgency(b *hcl.Block) rollout.Urgency {
-	content, d := b.Body.Content(urgencySchema)
-	l.add(d)
+	content := l.content(b.Body, urgencySchema)
 	u := rollout.Urgency{Name: label(b), Src: l.src(b.DefRange)}
 	if a := content.Attributes["bake_scale"]; a != nil {
 		if v, ok := l.numberAttr(a); ok {
@@ -618,8 +613,7 @@ func (l *loader) pathsAttr(a *hcl.Attribute) ([]string, bool) {
 
 func (l *loader) decodeGate(b *hcl.Block, fsys fs.FS) (rollout.GateBinding, bool) {
 	n := l.nerr
-	content, d := b.Body.Content(gateSchema)
-	l.add(d)
+	content := l.content(b.Body, gateSchema)
 	spec := GateSpec{Name: label(b), Range: b.DefRange, Attrs: map[string]hcl.Range{}}
 	for name, a := range content.Attributes {
 		spec.Attrs[name] = a.Expr.Range()
@@ -668,8 +662,7 @@ func (l *loader) decodeGate(b *hcl.Block, fsys fs.FS) (rollout.GateBinding, bool
 }
 
 func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
-	content, d := b.Body.Content(tenantSchema)
-	l.add(d)
+	content := l.content(b.Body, tenantSchema)
 	t := rollout.Tenant{Name: label(b), Src: l.src(b.DefRange)}
 	t.Select = l.decodeSelect(content.Blocks)
 	if a := content.Attributes["defer"]; a != nil {
@@ -707,8 +700,7 @@ var weekdays = map[string]time.Weekday{
 var clock = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
 
 func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
-	content, d := b.Body.Content(maintenanceSchema)
-	l.add(d)
+	content := l.content(b.Body, maintenanceSchema)
 	w := rollout.Window{Src: l.src(b.DefRange)}
 	attrs := content.Attributes
 	if a := attrs["days"]; a != nil {

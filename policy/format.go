@@ -24,7 +24,7 @@ func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
 			return nil, d
 		}
 		var b bytes.Buffer
-		if err := json.Indent(&b, src, "", "  "); err != nil {
+		if err := json.Indent(&b, bytes.TrimSpace(src), "", "  "); err != nil {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid JSON", Detail: err.Error()}}
 		}
 		b.WriteByte('\n')

@@ -1,0 +1,185 @@
+// Package policy loads rollout policies written in HCL into compiled
+// rollout.Plans, with diagnostics that point at the offending source.
+//
+// A policy is a directory. Load (or LoadPaths, for a command line) reads
+// every file at its top level whose name ends in .hcl (HCL native syntax)
+// or .hcl.json (HCL's JSON form), in name order, and compiles one
+// rollout.Plan per rollout block. Tenant blocks are top level and apply to
+// every rollout of the directory. Other files (Rego modules, JSON data)
+// are read only when a gate block names them, and only through a
+// GateLoader (package policy/rego).
+//
+// Every problem is reported as an hcl.Diagnostic with a Subject range;
+// render them with hcl.NewDiagnosticTextWriter over Policy.Files. Load
+// never panics on any input.
+//
+// # Language reference
+//
+// Values are literals: strings, numbers, bools and lists. There are no
+// variables (a reference such as var.x is the error "Variables not
+// allowed") and no functions (a call such as file("x") is the error "Call
+// to unknown function"), so a policy reads nothing but itself. Unknown
+// blocks and attributes are errors, with a "Did you mean ...?" suggestion
+// when one is close.
+//
+// Types used below:
+//
+//   - duration: a string in Go's syntax ("90s", "30m", "2h", "1h30m") with
+//     an optional leading count of days of 24 hours ("2d", "1d12h",
+//     "1.5d"). See ParseDuration.
+//   - time: an RFC 3339 string, "2026-12-20T00:00:00Z".
+//   - names: a list of strings, with no empty or repeated entries.
+//
+// Names (block labels) must be non-empty and unique among blocks of the
+// same type in their scope: rollouts and tenants across the whole policy,
+// rings, triggers, blackouts, gates and urgencies within their rollout.
+//
+// # rollout "NAME" (top level, repeatable)
+//
+// A rollout is one rolling plan for the update kinds it applies to.
+//
+//	applies_to  names, optional. Update kinds the rollout governs, e.g.
+//	            ["content"]. Omitted: every kind. Must not be empty when
+//	            given. Policy.Select picks a rollout by kind.
+//	ring        block, at least one, in order (see below).
+//	trigger     block, any number.
+//	blackout    block, any number.
+//	gate        block, any number (needs a GateLoader).
+//	urgency     block, any number.
+//
+// # ring "NAME" (in rollout)
+//
+// A ring is a set of hosts, exposed in cumulative canary steps. A host
+// belongs to the first ring whose selector matches it.
+//
+//	select       block, optional, at most one. Each attribute is a host
+//	             label = a string or a list of strings: the host's label
+//	             must have one of the values (OR); all attributes must hold
+//	             (AND). Omitted: every host not in an earlier ring.
+//	steps        list of numbers, required. Cumulative percentages of the
+//	             ring, strictly increasing, each in (0, 100], the last 100.
+//	bake         duration, required, positive. How long each step runs
+//	             healthy before the next.
+//	cover        names, optional. Labels whose every value combination in
+//	             the ring must be exposed and healthy before the ring
+//	             completes.
+//	tenant_cap   number, optional, in (0, 100]. The largest percentage of
+//	             any one tenant's hosts updated while the steps run; the cap
+//	             lifts in one more baked "release" step.
+//	min_healthy  number, optional, in (0, 1], default 0.9
+//	             (rollout.DefaultMinHealthy). Share of updated hosts that
+//	             must report healthy before a bake ends.
+//	approval     bool, optional, default false. A person must approve
+//	             before the rollout enters this ring.
+//
+// # trigger "NAME" (in rollout)
+//
+// A trigger halts or rolls back the rollout when a health signal goes bad.
+// It takes exactly one of four forms; an attribute that its form does not
+// use is an error (nothing is silently ignored).
+//
+//	signal     string, required. The health signal, e.g. "crash". The
+//	           name "silent" makes a silence trigger.
+//	action     string, required: "halt" (stop, keep what is updated) or
+//	           "rollback" (stop and revert).
+//
+// Absolute (rollout.Absolute): fires when the rate of signal events per
+// updated host is above a threshold.
+//
+//	above      number, required, in (0, 1).
+//	min_count  whole number, optional, >= 0, default 1: fewer events never fire.
+//
+// Silence (rollout.Silence), signal = "silent": fires when the share of
+// updated hosts that stopped reporting is above a threshold.
+//
+//	above      number, required, in (0, 1).
+//	min_count  whole number, optional, >= 0: fewer silent hosts never fire.
+//
+// Baseline (rollout.Baseline): fires when updated hosts' rate is more than
+// ratio times the rate of hosts not yet updated.
+//
+//	against    string, required: "baseline".
+//	ratio      number, required, > 1.
+//	min_count  whole number, optional, >= 0.
+//
+// Sequential (rollout.Sequential): a sequential probability ratio test on
+// events per host-hour, valid however often it is checked.
+//
+//	test       string, required: "sprt".
+//	rate       number, required, > 0. Events per host-hour of a healthy update.
+//	ratio      number, required, > 1. The rate multiple to detect.
+//	alpha      number, required, in (0, 0.5). The false-alarm bound.
+//
+// Setting more than one of above, against and test is the error
+// "Conflicting trigger forms".
+//
+// # blackout "NAME" (in rollout)
+//
+// A global freeze: nothing advances and no host takes the update in
+// [from, to) unless the update's urgency is exempt.
+//
+//	from    time, required.
+//	to      time, required, after from.
+//	exempt  names, optional. Urgencies that may proceed, e.g. ["emergency"].
+//
+// # urgency "NAME" (in rollout)
+//
+// An urgency class, named by rollout.Update.Urgency. It shortens bakes; it
+// never skips the first ring and never disables a trigger.
+//
+//	bake_scale  number, required, in (0, 1]. Multiplies every bake.
+//
+// # gate "NAME" (in rollout)
+//
+// A Rego policy consulted before each transition. Loading one needs a
+// GateLoader (WithGateLoader(rego.NewLoader()) from package policy/rego);
+// without one a gate block is an error. Paths are relative to the policy
+// directory and may not leave it (no leading "/", no "..").
+//
+//	rego     string or list of strings, required. Rego module paths.
+//	data     string or list of strings, optional. JSON or YAML data paths.
+//	query    string, optional. The query to evaluate (loader default).
+//	timeout  duration, optional, positive (loader default).
+//
+// # tenant "NAME" (top level, repeatable)
+//
+// Per-tenant rules for the hosts the selector matches (the first matching
+// tenant wins). Tenants apply to every rollout of the policy.
+//
+//	select       block, optional, at most one; as in ring.
+//	defer        duration, optional, >= 0. The tenant takes an update this
+//	             long after it reaches general availability (the rollout
+//	             entered its last ring).
+//	opt_out      names, optional. Update kinds the tenant never takes.
+//	maintenance  block, repeatable. When any is given, hosts take updates
+//	             only inside one of the windows.
+//
+// # maintenance (in tenant, no label)
+//
+// A recurring window in the tenant's own time zone; it may cross midnight.
+//
+//	days   list of strings, optional, not empty when given. Weekdays on
+//	       which the window opens: mon, tue, wed, thu, fri, sat, sun or the
+//	       full names, in any case. Omitted: every day.
+//	start  string, required. Local wall-clock opening time "HH:MM", from
+//	       00:00 to 23:59.
+//	hours  number, required, may be fractional, at least one minute (1/60)
+//	       and at most 168. The window's length (rollout.Window.Length).
+//	zone   string, required. An IANA time zone ("Europe/London", "UTC")
+//	       loaded with time.LoadLocation; "Local" is refused. Programs that
+//	       may run without a zoneinfo database (js/wasm, some containers)
+//	       should import time/tzdata.
+//
+// # JSON form
+//
+// A file ending in .hcl.json holds the same blocks in HCL's JSON syntax:
+//
+//	{"rollout": {"content": {"applies_to": ["content"],
+//	  "ring": {"canary": {"steps": [100], "bake": "30m"}}}}}
+//
+// # Limits
+//
+// Files larger than DefaultMaxFileSize (1 MiB; see WithMaxFileSize) and
+// files that are not valid UTF-8 are errors. A directory without policy
+// files is an error.
+package policy

@@ -1,0 +1,478 @@
+package policy
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ringwise/ringwise/rollout"
+)
+
+// diag is the part of a diagnostic the tests compare.
+type diag struct {
+	Pos     string // FILE:LINE:COL of the subject
+	Summary string
+	Detail  string // a substring of the detail
+}
+
+func summarize(ds hcl.Diagnostics, details []diag) []diag {
+	out := make([]diag, 0, len(ds))
+	for i, d := range ds {
+		pos := "-"
+		if d.Subject != nil {
+			pos = fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		got := diag{Pos: pos, Summary: d.Summary}
+		// Keep the detail only when the wanted one is a substring of it, so
+		// that tests state the words that matter, not the whole sentence.
+		if i < len(details) && details[i].Detail != "" && strings.Contains(d.Detail, details[i].Detail) {
+			got.Detail = details[i].Detail
+		} else if i < len(details) && details[i].Detail != "" {
+			got.Detail = d.Detail
+		}
+		out = append(out, got)
+	}
+	return out
+}
+
+const validRing = `
+  ring "all" {
+    steps = [100]
+    bake  = "1h"
+  }
+`
+
+// wrap puts body inside rollout "r" after a valid ring.
+func wrap(body string) string {
+	return "rollout \"r\" {" + validRing + body + "}\n"
+}
+
+// badCases are policies that must not load, with the diagnostics they give.
+// They also seed FuzzLoad.
+var badCases = []struct {
+	name  string
+	files map[string]string
+	want  []diag
+}{
+	{
+		name:  "unknown block",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  rnig \"a\" {\n  }\n}\n"},
+		want: []diag{
+			{"p.hcl:2:3", "Unsupported block type", `Did you mean "ring"?`},
+		},
+	},
+	{
+		name:  "unknown top-level block",
+		files: map[string]string{"p.hcl": "rollouts \"r\" {\n}\n"},
+		want:  []diag{{"p.hcl:1:1", "Unsupported block type", `Did you mean "rollout"?`}},
+	},
+	{
+		name:  "unknown attribute",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake = \"1h\"\n    tennant_cap = 5\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:5", "Unsupported argument", `Did you mean "tenant_cap"?`}},
+	},
+	{
+		name:  "duplicate ring",
+		files: map[string]string{"p.hcl": wrap("  ring \"all\" {\n    steps = [100]\n    bake = \"1h\"\n  }\n")},
+		want:  []diag{{"p.hcl:6:8", "Duplicate ring name", `already defined at p.hcl:2,3`}},
+	},
+	{
+		name: "duplicate trigger",
+		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
+    signal = "crash"
+    above = 0.1
+    action = "halt"
+  }
+  trigger "t" {
+    signal = "crash"
+    above = 0.2
+    action = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:11:11", "Duplicate trigger name", `A trigger named "t"`}},
+	},
+	{
+		name: "duplicate rollout across files",
+		files: map[string]string{
+			"a.hcl": wrap(""),
+			"b.hcl": wrap(""),
+		},
+		want: []diag{{"b.hcl:1:9", "Duplicate rollout name", "already defined at a.hcl:1,1"}},
+	},
+	{
+		name:  "rollout without rings",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  applies_to = [\"content\"]\n}\n"},
+		want:  []diag{{"p.hcl:1:1", "Missing ring", "needs at least one ring"}},
+	},
+	{
+		name:  "duplicate tenant",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n}\ntenant \"t\" {\n}\n"},
+		want:  []diag{{"p.hcl:3:8", "Duplicate tenant name", ""}},
+	},
+	{
+		name:  "steps not increasing",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [1, 50, 10, 100]\n    bake  = \"1h\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:3:21", "Invalid steps", "strictly increasing: 10 follows 50"}},
+	},
+	{
+		name:  "step outside range",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [0, 150]\n    bake  = \"1h\"\n  }\n}\n"},
+		want: []diag{
+			{"p.hcl:3:14", "Invalid steps", "Step 0 is outside (0, 100]"},
+			{"p.hcl:3:17", "Invalid steps", "Step 150 is outside (0, 100]"},
+		},
+	},
+	{
+		name:  "steps not ending at 100",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [1, 10, 50]\n    bake  = \"1h\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:3:21", "Invalid steps", "must be 100"}},
+	},
+	{
+		name:  "steps wrong type",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = \"ten\"\n    bake  = \"1h\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:3:13", "Incorrect attribute value type", "list of number required"}},
+	},
+	{
+		name:  "zero bake",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"0s\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Invalid bake", "positive"}},
+	},
+	{
+		name:  "negative bake",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"-2d\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Invalid bake", "got -48h0m0s"}},
+	},
+	{
+		name:  "bad duration",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"soon\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Invalid duration", `invalid duration "soon"`}},
+	},
+	{
+		name:  "tenant cap out of range",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"1h\"\n    tenant_cap = 150\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:18", "Invalid tenant_cap", "(0, 100], got 150"}},
+	},
+	{
+		name:  "tenant cap zero",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"1h\"\n    tenant_cap = 0\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:18", "Invalid tenant_cap", "got 0"}},
+	},
+	{
+		name:  "urgency bake scale",
+		files: map[string]string{"p.hcl": wrap("  urgency \"e\" {\n    bake_scale = 2\n  }\n")},
+		want:  []diag{{"p.hcl:7:18", "Invalid bake_scale", "(0, 1]"}},
+	},
+	{
+		name: "alpha out of range",
+		files: map[string]string{"p.hcl": wrap(`  trigger "s" {
+    signal = "crash"
+    test   = "sprt"
+    rate   = 0.001
+    ratio  = 2
+    alpha  = 0.5
+    action = "rollback"
+  }
+`)},
+		want: []diag{{"p.hcl:11:14", "Invalid alpha", "(0, 0.5), got 0.5"}},
+	},
+	{
+		name: "conflicting trigger forms",
+		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
+    signal  = "crash"
+    above   = 0.1
+    against = "baseline"
+    action  = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:9:5", "Conflicting trigger forms", `sets "above" or "against", not both`}},
+	},
+	{
+		name: "trigger attribute of another form",
+		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
+    signal = "crash"
+    above  = 0.1
+    alpha  = 0.01
+    action = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:9:5", "Unexpected attribute", `"alpha" is not used by an absolute trigger`}},
+	},
+	{
+		name: "baseline trigger without ratio",
+		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
+    signal  = "crash"
+    against = "baseline"
+    action  = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:6:3", "Missing required argument", `"ratio" is required by a baseline trigger`}},
+	},
+	{
+		name: "trigger without a form",
+		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
+    signal = "crash"
+    action = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:6:3", "Incomplete trigger", "needs one of above"}},
+	},
+	{
+		name: "bad action",
+		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
+    signal = "crash"
+    above  = 0.1
+    action = "panic"
+  }
+`)},
+		want: []diag{{"p.hcl:9:14", "Invalid action", `"halt" or "rollback", got "panic"`}},
+	},
+	{
+		name: "blackout ends before it starts",
+		files: map[string]string{"p.hcl": wrap(`  blackout "b" {
+    from = "2027-01-04T00:00:00Z"
+    to   = "2026-12-20T00:00:00Z"
+  }
+`)},
+		want: []diag{{"p.hcl:8:12", "Invalid blackout", "ends (2026-12-20T00:00:00Z) before it starts"}},
+	},
+	{
+		name: "blackout bad time",
+		files: map[string]string{"p.hcl": wrap(`  blackout "b" {
+    from = "20 December"
+    to   = "2026-12-20T00:00:00Z"
+  }
+`)},
+		want: []diag{{"p.hcl:7:12", "Invalid time", "RFC 3339"}},
+	},
+	{
+		name:  "unknown time zone",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n  maintenance {\n    start = \"01:00\"\n    hours = 2\n    zone  = \"Europe/Londn\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:13", "Unknown time zone", `"Europe/Londn" is not a known IANA time zone`}},
+	},
+	{
+		name:  "local time zone",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n  maintenance {\n    start = \"01:00\"\n    hours = 2\n    zone  = \"Local\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:13", "Unknown time zone", "depends on the machine"}},
+	},
+	{
+		name:  "unknown weekday",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n  maintenance {\n    days  = [\"sat\", \"sonday\"]\n    start = \"01:00\"\n    hours = 2\n    zone  = \"UTC\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:3:13", "Unknown weekday", `"sonday" is not a weekday`}},
+	},
+	{
+		name:  "bad start time",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n  maintenance {\n    start = \"25:00\"\n    hours = 2\n    zone  = \"UTC\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:3:13", "Invalid start", "HH:MM"}},
+	},
+	{
+		name:  "window of zero hours",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n  maintenance {\n    start = \"01:00\"\n    hours = 0\n    zone  = \"UTC\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Invalid hours", "never opens"}},
+	},
+	{
+		name:  "window ending before it starts",
+		files: map[string]string{"p.hcl": "tenant \"t\" {\n  maintenance {\n    start = \"01:00\"\n    hours = -3\n    zone  = \"UTC\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Invalid hours", "end before it starts"}},
+	},
+	{
+		name:  "invalid UTF-8",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  # caf\xe9\n}\n"},
+		want:  []diag{{"p.hcl:2:8", "Invalid UTF-8", "not valid UTF-8"}},
+	},
+	{
+		name:  "empty directory",
+		files: map[string]string{"README.md": "no policy here"},
+		want:  []diag{{"-", "No policy files", "no .hcl or .hcl.json files"}},
+	},
+	{
+		name:  "unknown function",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = file(\"/etc/passwd\")\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Call to unknown function", `no function named "file"`}},
+	},
+	{
+		name:  "variable reference",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = var.bake\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Variables not allowed", ""}},
+	},
+	{
+		name:  "syntax error",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:3", "Missing item separator", ""}},
+	},
+	{
+		name:  "gate without loader",
+		files: map[string]string{"p.hcl": wrap("  gate \"freeze\" {\n    rego = \"gates/freeze.rego\"\n  }\n")},
+		want:  []diag{{"p.hcl:6:3", "Gates need a GateLoader", "rego.NewLoader()"}},
+	},
+	{
+		name:  "empty selector",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    select {\n      os = []\n    }\n    steps = [100]\n    bake  = \"1h\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:12", "Invalid selector", "lists no values"}},
+	},
+	{
+		name:  "json: unknown attribute",
+		files: map[string]string{"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"steps": [100], "bake": "1h", "bak": "2h"}}}}}`},
+		want:  []diag{{"p.hcl.json:1:65", "Extraneous JSON object property", `Did you mean "bake"?`}},
+	},
+	{
+		name:  "json: steps not increasing",
+		files: map[string]string{"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"steps": [50, 10, 100], "bake": "1h"}}}}}`},
+		want:  []diag{{"p.hcl.json:1:49", "Invalid steps", "10 follows 50"}},
+	},
+}
+
+func mapFS(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for name, src := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	return fsys
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range badCases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, diags := Load(mapFS(tc.files))
+			if p == nil {
+				t.Fatal("Load returned a nil Policy")
+			}
+			if !diags.HasErrors() {
+				t.Fatalf("Load succeeded, want errors")
+			}
+			if diff := cmp.Diff(tc.want, summarize(diags, tc.want)); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s\nall: %v", diff, diags)
+			}
+			for _, d := range diags {
+				if d.Subject == nil && tc.name != "empty directory" {
+					t.Errorf("diagnostic without a subject: %v", d)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadOversizedFile(t *testing.T) {
+	src := wrap("") + "# " + strings.Repeat("x", 100) + "\n"
+	_, diags := Load(mapFS(map[string]string{"big.hcl": src}), WithMaxFileSize(64))
+	want := []diag{{"big.hcl:1:1", "Policy file too large", "at most 64 bytes"}}
+	if diff := cmp.Diff(want, summarize(diags, want)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, diags := Load(mapFS(map[string]string{"big.hcl": src})); diags.HasErrors() {
+		t.Errorf("with the default limit: %v", diags)
+	}
+}
+
+func TestLoadExamples(t *testing.T) {
+	p, diags := Load(os.DirFS("../examples/policies"))
+	if diags.HasErrors() {
+		t.Fatalf("examples do not load: %v", diags)
+	}
+	var names []string
+	for _, pl := range p.Plans {
+		names = append(names, pl.Name)
+		if len(pl.Tenants) != len(p.Tenants) {
+			t.Errorf("plan %s has %d tenants, want %d", pl.Name, len(pl.Tenants), len(p.Tenants))
+		}
+	}
+	if diff := cmp.Diff([]string{"content", "sensor"}, names); diff != "" {
+		t.Errorf("plans (-want +got):\n%s", diff)
+	}
+	for kind, want := range map[string]string{"content": "content", "sensor": "sensor"} {
+		pl, err := p.Select(kind, "")
+		if err != nil || pl.Name != want {
+			t.Errorf("Select(%q) = %v, %v; want %s", kind, pl, err, want)
+		}
+	}
+	if _, err := p.Select("config", ""); err == nil {
+		t.Errorf("Select(config) succeeded; no rollout applies to config")
+	}
+
+	content, _ := p.Plan("content")
+	wantRings := []rollout.Ring{
+		{
+			Name:   "canary",
+			Select: rollout.Selector{{Key: "channel", Values: []string{"internal"}}},
+			Steps:  []float64{100}, Bake: 30 * time.Minute, Cover: []string{"os_build", "arch"},
+			Src: rollout.Source{File: "content.hcl", Line: 8, Column: 3},
+		},
+		{
+			Name: "broad", Steps: []float64{1, 10, 50, 100}, Bake: 2 * time.Hour, TenantCap: 50,
+			Src: rollout.Source{File: "content.hcl", Line: 17, Column: 3},
+		},
+	}
+	if diff := cmp.Diff(wantRings, content.Rings); diff != "" {
+		t.Errorf("content rings (-want +got):\n%s", diff)
+	}
+	var kinds []rollout.TriggerKind
+	for _, tr := range content.Triggers {
+		kinds = append(kinds, tr.Kind)
+	}
+	if diff := cmp.Diff([]rollout.TriggerKind{rollout.Baseline, rollout.Sequential, rollout.Silence}, kinds); diff != "" {
+		t.Errorf("content trigger kinds (-want +got):\n%s", diff)
+	}
+
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no zoneinfo:", err)
+	}
+	hospital := p.Tenants[0]
+	wantWindow := []rollout.Window{{
+		Days: []time.Weekday{time.Saturday, time.Sunday}, Start: 23 * time.Hour, Length: 4 * time.Hour,
+		Zone: london, Src: rollout.Source{File: "tenants.hcl", Line: 11, Column: 3},
+	}}
+	if diff := cmp.Diff(wantWindow, hospital.Maintenance, cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })); diff != "" {
+		t.Errorf("hospital maintenance (-want +got):\n%s", diff)
+	}
+	if hospital.Defer != 48*time.Hour {
+		t.Errorf("hospital defer = %s, want 48h", hospital.Defer)
+	}
+}
+
+func TestLoadPaths(t *testing.T) {
+	dir := "../examples/policies"
+	byDir, diags := LoadPaths([]string{dir})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	byFile, diags := LoadPaths([]string{dir + "/content.hcl", dir + "/tenants.hcl"})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	a, _ := byDir.Plan("content")
+	b, _ := byFile.Plan("content")
+	if a.Digest() != b.Digest() {
+		t.Errorf("digest by directory %s != by file %s", a.Digest(), b.Digest())
+	}
+	if got, want := a.Src.File, dir+"/content.hcl"; got != want {
+		t.Errorf("Src.File = %q, want %q", got, want)
+	}
+	if _, diags := LoadPaths(nil); !diags.HasErrors() {
+		t.Error("LoadPaths(nil) succeeded")
+	}
+	if _, diags := LoadPaths([]string{"testdata/does-not-exist"}); !diags.HasErrors() {
+		t.Error("LoadPaths(missing) succeeded")
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"30m": 30 * time.Minute, "2h": 2 * time.Hour, "1h30m": 90 * time.Minute,
+		"2d": 48 * time.Hour, "1d12h": 36 * time.Hour, "1.5d": 36 * time.Hour, "-1d": -24 * time.Hour,
+	} {
+		if got, err := ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "d", "2", "2dd", "1d-2h", "soon", "99999999d", "1d+1h"} {
+		if got, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q) = %v, want an error", in, got)
+		}
+	}
+}
