@@ -47,6 +47,9 @@ func Compile(p Plan) (*Plan, error) {
 	if len(p.Rings) == 0 {
 		bad(p.Src, planRule, "a rollout needs at least one ring")
 	}
+	if len(p.Rings) > maxRules || len(p.Tenants) > maxRules {
+		bad(p.Src, planRule, "at most %d rings and %d tenants", maxRules, maxRules)
+	}
 	seen := map[string]bool{}
 	for i := range p.Rings {
 		r := &p.Rings[i]
@@ -58,6 +61,9 @@ func Compile(p Plan) (*Plan, error) {
 		}
 		seen["ring "+r.Name] = true
 		validateSteps(r.Steps, func(f string, a ...any) { bad(r.Src, rule, f, a...) })
+		if len(r.Steps) > maxSteps {
+			bad(r.Src, rule, "at most %d steps, got %d", maxSteps, len(r.Steps))
+		}
 		if r.Bake <= 0 {
 			bad(r.Src, rule, "bake must be positive, got %s", r.Bake)
 		}
@@ -185,6 +191,12 @@ func Compile(p Plan) (*Plan, error) {
 	q.digest = digest(&q)
 	return &q, nil
 }
+
+// Limits of a plan, so that the fleet index stays compact.
+const (
+	maxSteps = 200
+	maxRules = 10000
+)
 
 // ValidationErrors returns the *ValidationError values joined in err.
 func ValidationErrors(err error) []*ValidationError {

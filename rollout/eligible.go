@@ -81,8 +81,16 @@ type Eligibility struct {
 // deferral over, inside one of the tenant's maintenance windows. No window
 // ever blocks a rollback: once rolled back every known host gets Revert.
 func (f *Fleet) Eligible(id string, st *State, now time.Time) Eligibility {
-	i, ok := f.index[id]
+	i, ok := f.lookup(id)
 	if !ok {
+		return Eligibility{Verdict: Never, Why: WhyUnknownHost}
+	}
+	return f.EligibleAt(i, st, now)
+}
+
+// EligibleAt is Eligible for the host at position i of the inventory.
+func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
+	if i < 0 || i >= len(f.hosts) {
 		return Eligibility{Verdict: Never, Why: WhyUnknownHost}
 	}
 	if st.RolloutID != f.rollout || st.PlanDigest != f.plan.digest {
@@ -113,10 +121,9 @@ func (f *Fleet) Eligible(id string, st *State, now time.Time) Eligibility {
 		return Eligibility{Verdict: Wait, Why: WhyClock, From: st.StepStarted}
 	}
 	if st.Phase != Complete && int(e.ring) >= st.Ring {
-		if int(e.ring) > st.Ring || !f.exposedAt(e, st.Step) {
+		if int(e.ring) > st.Ring || st.Step < int(f.steps[i].first) {
 			why := WhyNotYet
-			if int(e.ring) == st.Ring && st.Step >= 0 && st.Step < len(f.rings[e.ring].quotas) &&
-				int(e.rank) < f.rings[e.ring].quotas[st.Step] {
+			if int(e.ring) == st.Ring && st.Step >= int(f.steps[i].byRank) {
 				why = WhyTenantCap
 			}
 			r := &f.plan.Rings[e.ring]

@@ -1,10 +1,11 @@
 package rollout
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -26,138 +27,310 @@ type Host struct {
 // A host exposed at one step stays exposed at every later step, and two
 // rollouts with different IDs rank hosts independently.
 //
-// Build one with NewFleet when the rollout starts or the inventory changes.
-// A Fleet is immutable and safe for concurrent use.
+// Build one with NewFleet (or NewFleetFrom for millions of hosts) when the
+// rollout starts or the inventory changes. A Fleet is immutable and safe
+// for concurrent use. It takes about 16 bytes per host plus the ID index.
 type Fleet struct {
 	plan    *Plan
 	rollout string
-	index   map[string]int32
+	lookup  func(id string) (int, bool)
 	hosts   []hostEntry
+	steps   []steps
 	rings   []ringIndex
 	strata  []string // stratum keys, by stratum number
 }
 
 type hostEntry struct {
-	ring    int32 // -1: no ring selects the host
-	tenant  int32 // tenant policy, -1 none
-	rank    int32 // position in the ring's exposure order
-	group   int32 // tenant-label group within the ring
-	grank   int32 // position within the group, in exposure order
 	stratum int32 // cover stratum, -1 when the ring has no Cover
+	ring    int16 // -1: no ring selects the host
+	tenant  int16 // tenant policy, -1 none
 }
 
+// steps records, per host, the first step that exposes it (first) and the
+// first whose share includes it, tenant cap aside (byRank). They live apart
+// from hostEntry so that building the index writes a small array.
+type steps struct{ first, byRank uint8 }
+
 type ringIndex struct {
-	size   int
-	quotas []int   // per step: hosts exposed
-	caps   []int32 // per group: hosts a tenant cap lets through
-	strata []int32 // cover strata present in the ring
+	size    int
+	order   []int32 // host positions by first exposing step, rank order within
+	offsets []int   // order[offsets[j]:offsets[j+1]] are first exposed at step j
+	strata  []int32 // cover strata present in the ring, in exposure order
 }
+
+// Inventory describes a fleet by position, so that fleets of millions of
+// hosts need not be materialised as []Host. Labels may return the same map
+// for many hosts (one per cohort, say); the maps must not change while
+// NewFleetFrom runs.
+//
+// An Inventory may also implement
+//
+//	AppendID(dst []byte, i int) []byte  // append host i's ID, to avoid allocating it
+//	Lookup(id string) (int, bool)        // position of a host ID, for Fleet.Eligible
+//
+// Without Lookup, NewFleetFrom builds a map of host IDs.
+type Inventory interface {
+	Len() int
+	ID(i int) string
+	Labels(i int) map[string]string
+}
+
+type hostSlice []Host
+
+func (h hostSlice) Len() int                       { return len(h) }
+func (h hostSlice) ID(i int) string                { return h[i].ID }
+func (h hostSlice) Labels(i int) map[string]string { return h[i].Labels }
 
 // NewFleet indexes hosts for the rollout rolloutID under plan. Host IDs must
 // be unique and non-empty.
 func NewFleet(plan *Plan, rolloutID string, hosts []Host) (*Fleet, error) {
+	return NewFleetFrom(plan, rolloutID, hostSlice(hosts))
+}
+
+// labelInfo caches what a labels map decides, for inventories that share
+// maps between hosts.
+type labelInfo struct {
+	ptr    uintptr
+	ring   int16
+	tenant int16
+	group  int32
+	strat  int32
+}
+
+// NewFleetFrom indexes the hosts of inv for the rollout rolloutID under
+// plan. Host IDs must be unique and non-empty.
+func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 	if plan == nil || plan.digest == "" {
 		return nil, errors.New("rollout: NewFleet needs a plan from Compile")
 	}
 	if rolloutID == "" {
 		return nil, errors.New("rollout: empty rollout ID")
 	}
+	n := inv.Len()
+	if n > math.MaxInt32 {
+		return nil, fmt.Errorf("rollout: %d hosts is more than a fleet holds", n)
+	}
 	f := &Fleet{
 		plan:    plan,
 		rollout: rolloutID,
-		index:   make(map[string]int32, len(hosts)),
-		hosts:   make([]hostEntry, len(hosts)),
+		hosts:   make([]hostEntry, n),
+		steps:   make([]steps, n),
 		rings:   make([]ringIndex, len(plan.Rings)),
 	}
-	members := make([][]int32, len(plan.Rings))
-	hashes := make([]uint64, len(hosts))
-	for i, h := range hosts {
-		if h.ID == "" {
-			return nil, fmt.Errorf("rollout: host %d has an empty ID", i)
-		}
-		if _, dup := f.index[h.ID]; dup {
-			return nil, fmt.Errorf("rollout: duplicate host ID %q", h.ID)
-		}
-		f.index[h.ID] = int32(i)
-		e := hostEntry{ring: -1, tenant: -1, stratum: -1}
-		for r := range plan.Rings {
-			if plan.Rings[r].Select.Matches(h.Labels) {
-				e.ring = int32(r)
-				members[r] = append(members[r], int32(i))
-				break
+	if l, ok := inv.(interface{ Lookup(string) (int, bool) }); ok {
+		f.lookup = l.Lookup
+	} else {
+		index := make(map[string]int32, n)
+		for i := range n {
+			id := inv.ID(i)
+			if id == "" {
+				return nil, fmt.Errorf("rollout: host %d has an empty ID", i)
 			}
-		}
-		for t := range plan.Tenants {
-			if plan.Tenants[t].Select.Matches(h.Labels) {
-				e.tenant = int32(t)
-				break
+			if _, dup := index[id]; dup {
+				return nil, fmt.Errorf("rollout: duplicate host ID %q", id)
 			}
+			index[id] = int32(i)
 		}
-		f.hosts[i] = e
-		hashes[i] = rank(rolloutID, h.ID)
+		f.lookup = func(id string) (int, bool) { i, ok := index[id]; return int(i), ok }
+	}
+	appendID, _ := inv.(interface{ AppendID([]byte, int) []byte })
+
+	// Pass 1: ring, tenant, tenant group and stratum of every host.
+	groups := make([]map[string]int32, len(plan.Rings))
+	groupSizes := make([][]int32, len(plan.Rings))
+	sizes := make([]int, len(plan.Rings))
+	capped := slices.ContainsFunc(plan.Rings, func(r Ring) bool { return r.TenantCap > 0 })
+	var groupOf []int32
+	if capped {
+		groupOf = make([]int32, n)
 	}
 	strata := map[string]int32{}
+	var cache labelInfo
+	for i := range n {
+		labels := inv.Labels(i)
+		ptr := reflect.ValueOf(labels).Pointer()
+		if ptr == 0 || ptr != cache.ptr {
+			cache = labelInfo{ptr: ptr, ring: -1, tenant: -1, strat: -1}
+			for r := range plan.Rings {
+				if plan.Rings[r].Select.Matches(labels) {
+					cache.ring = int16(r)
+					break
+				}
+			}
+			for t := range plan.Tenants {
+				if plan.Tenants[t].Select.Matches(labels) {
+					cache.tenant = int16(t)
+					break
+				}
+			}
+			if r := cache.ring; r >= 0 {
+				if groups[r] == nil {
+					groups[r] = map[string]int32{}
+				}
+				g, ok := groups[r][labels[TenantLabel]]
+				if !ok {
+					g = int32(len(groupSizes[r]))
+					groups[r][labels[TenantLabel]] = g
+					groupSizes[r] = append(groupSizes[r], 0)
+				}
+				cache.group = g
+				if cover := plan.Rings[r].Cover; len(cover) > 0 {
+					key := stratumKey(cover, labels)
+					s, ok := strata[key]
+					if !ok {
+						s = int32(len(f.strata))
+						strata[key] = s
+						f.strata = append(f.strata, key)
+					}
+					cache.strat = s
+				}
+			}
+		}
+		f.hosts[i] = hostEntry{ring: cache.ring, tenant: cache.tenant, stratum: cache.strat}
+		if cache.ring >= 0 {
+			sizes[cache.ring]++
+			groupSizes[cache.ring][cache.group]++
+			if capped {
+				groupOf[i] = cache.group
+			}
+		}
+	}
+
+	// Sort keys: the high bits of each host's hash, its position in the low
+	// bits.
+	posBits := bits.Len(uint(n))
+	keys := make([][]uint64, len(plan.Rings))
+	for r, size := range sizes {
+		keys[r] = make([]uint64, 0, size)
+	}
+	var idBuf []byte
+	for i := range n {
+		r := f.hosts[i].ring
+		if r < 0 {
+			continue
+		}
+		var h uint64
+		if appendID != nil {
+			idBuf = appendID.AppendID(idBuf[:0], i)
+			h = rankBytes(rolloutID, idBuf)
+		} else {
+			h = rank(rolloutID, inv.ID(i))
+		}
+		keys[r] = append(keys[r], h>>posBits<<posBits|uint64(i))
+	}
+
+	// Pass 2, per ring: order by key, put one host of each cover stratum
+	// first, then give each host the first step that exposes it.
+	var scratch []uint64
+	var grank []int32
+	posMask := uint64(1)<<posBits - 1
+
 	for r := range plan.Rings {
 		ring := &plan.Rings[r]
-		m := members[r]
-		slices.SortFunc(m, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(hashes[a], hashes[b]), strings.Compare(hosts[a].ID, hosts[b].ID))
-		})
 		ri := &f.rings[r]
-		ri.size = len(m)
+		k := keys[r]
+		keys[r] = nil
+		scratch = radixSort(k, scratch)
+		m := len(k)
+		ri.size = m
+		order := make([]int32, m)
+		for x, key := range k {
+			order[x] = int32(key & posMask)
+		}
 		if len(ring.Cover) > 0 {
-			// One representative of each stratum goes first (in hash order),
-			// so that the smallest canary step that can cover every stratum
-			// does.
-			var first, rest []int32
 			seen := map[int32]bool{}
-			for _, i := range m {
-				key := stratumKey(ring.Cover, hosts[i].Labels)
-				s, ok := strata[key]
-				if !ok {
-					s = int32(len(f.strata))
-					strata[key] = s
-					f.strata = append(f.strata, key)
-				}
-				f.hosts[i].stratum = s
+			firsts := order[:0:0]
+			rest := make([]int32, 0, m)
+			for _, i := range order {
+				s := f.hosts[i].stratum
 				if !seen[s] {
 					seen[s] = true
-					first = append(first, i)
+					firsts = append(firsts, i)
 					ri.strata = append(ri.strata, s)
 				} else {
 					rest = append(rest, i)
 				}
 			}
-			m = append(first, rest...)
+			order = append(firsts, rest...)
 		}
-		groups := map[string]int32{}
-		var sizes []int32
-		for pos, i := range m {
-			e := &f.hosts[i]
-			e.rank = int32(pos)
-			tenant := hosts[i].Labels[TenantLabel]
-			g, ok := groups[tenant]
-			if !ok {
-				g = int32(len(sizes))
-				groups[tenant] = g
-				sizes = append(sizes, 0)
-			}
-			e.group = g
-			e.grank = sizes[g]
-			sizes[g]++
-		}
-		ri.quotas = make([]int, len(ring.Steps))
+		steps := len(ring.Steps)
+		quotas := make([]int, steps)
 		for j, p := range ring.Steps {
-			ri.quotas[j] = share(p, len(m))
+			quotas[j] = share(p, m)
 		}
+		var caps []int32
 		if ring.TenantCap > 0 {
-			ri.caps = make([]int32, len(sizes))
-			for g, n := range sizes {
-				ri.caps[g] = int32(share(ring.TenantCap, int(n)))
+			caps = make([]int32, len(groupSizes[r]))
+			for g, size := range groupSizes[r] {
+				caps[g] = int32(share(ring.TenantCap, int(size)))
 			}
+			grank = slices.Grow(grank[:0], len(caps))[:len(caps)]
+			clear(grank)
+		}
+		counts := make([]int, f.plan.stepCount(r)+1)
+		j := 0
+		for pos, i := range order {
+			for j < steps && pos >= quotas[j] {
+				j++
+			}
+			e := &f.steps[i]
+			e.byRank, e.first = uint8(j), uint8(j)
+			if caps != nil {
+				g := groupOf[i]
+				if grank[g] >= caps[g] {
+					e.first = uint8(steps) // only the release step lifts the cap
+				}
+				if e.first < uint8(steps) {
+					grank[g]++
+				}
+			}
+			counts[e.first+1]++
+		}
+		for x := 1; x < len(counts); x++ {
+			counts[x] += counts[x-1]
+		}
+		ri.offsets = slices.Clone(counts)
+		ri.order = make([]int32, m)
+		for _, i := range order {
+			first := f.steps[i].first
+			ri.order[counts[first]] = i
+			counts[first]++
 		}
 	}
 	return f, nil
+}
+
+// radixSort sorts keys in place (LSD, 8 bits a pass) using scratch, which it
+// returns grown for reuse.
+func radixSort(keys, scratch []uint64) []uint64 {
+	if len(keys) < 256 {
+		slices.Sort(keys)
+		return scratch
+	}
+	scratch = slices.Grow(scratch[:0], len(keys))[:len(keys)]
+	src, dst := keys, scratch
+	for shift := uint(0); shift < 64; shift += 8 {
+		var count [257]int
+		for _, k := range src {
+			count[(k>>shift)&0xff+1]++
+		}
+		if count[1+(src[0]>>shift)&0xff] == len(src) {
+			continue // every key has this digit
+		}
+		for x := 1; x < 257; x++ {
+			count[x] += count[x-1]
+		}
+		for _, k := range src {
+			d := (k >> shift) & 0xff
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
+	return scratch
 }
 
 // share is floor(p% of n), exact for p = 100.
@@ -187,15 +360,31 @@ func stratumKey(cover []string, labels map[string]string) string {
 // the rollout ID, a separator and the host ID, finished with the
 // splitmix64 mixer so that nearby IDs spread evenly.
 func rank(rolloutID, hostID string) uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
-	for i := 0; i < len(rolloutID); i++ {
-		h = (h ^ uint64(rolloutID[i])) * prime
+	h := fnvString(fnvOffset, rolloutID)
+	h = (h ^ 0xff) * fnvPrime
+	return mix(fnvString(h, hostID))
+}
+
+func rankBytes(rolloutID string, hostID []byte) uint64 {
+	h := fnvString(fnvOffset, rolloutID)
+	h = (h ^ 0xff) * fnvPrime
+	for _, c := range hostID {
+		h = (h ^ uint64(c)) * fnvPrime
 	}
-	h = (h ^ 0xff) * prime
-	for i := 0; i < len(hostID); i++ {
-		h = (h ^ uint64(hostID[i])) * prime
+	return mix(h)
+}
+
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
+	return h
+}
+
+// mix is the splitmix64 finaliser.
+func mix(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27
@@ -213,27 +402,24 @@ func (f *Fleet) RolloutID() string { return f.rollout }
 // Len returns the number of hosts in the fleet.
 func (f *Fleet) Len() int { return len(f.hosts) }
 
-// RingOf returns the index of the ring host id belongs to, or -1 when no
-// ring selects it or the fleet does not know it.
-func (f *Fleet) RingOf(id string) int {
-	i, ok := f.index[id]
-	if !ok {
-		return -1
-	}
-	return int(f.hosts[i].ring)
-}
+// Lookup returns the position of host id in the inventory.
+func (f *Fleet) Lookup(id string) (int, bool) { return f.lookup(id) }
+
+// RingOf returns the index of the ring host i (a position) belongs to, or
+// -1 when no ring selects it.
+func (f *Fleet) RingOf(i int) int { return int(f.hosts[i].ring) }
 
 // RingSize returns the number of hosts in ring i.
 func (f *Fleet) RingSize(i int) int { return f.rings[i].size }
 
-// Stratum returns the cover stratum key of host id ("" when its ring has
-// no Cover); observations count healthy hosts by it in Cohort.Strata.
-func (f *Fleet) Stratum(id string) string {
-	i, ok := f.index[id]
-	if !ok || f.hosts[i].stratum < 0 {
-		return ""
+// Stratum returns the cover stratum key of host i (a position), "" when its
+// ring has no Cover; observations count healthy hosts by it in
+// Cohort.Strata.
+func (f *Fleet) Stratum(i int) string {
+	if s := f.hosts[i].stratum; s >= 0 {
+		return f.strata[s]
 	}
-	return f.strata[f.hosts[i].stratum]
+	return ""
 }
 
 // Strata returns the cover strata of ring i, in exposure order.
@@ -245,32 +431,24 @@ func (f *Fleet) Strata(i int) []string {
 	return out
 }
 
+// Exposed returns the positions of the hosts of ring that step exposes
+// first (the capped remainder for a tenant-capped ring's release step),
+// in rank order. Callers must not modify the slice. A simulator or a push
+// server offers the update to these hosts when the rollout advances.
+func (f *Fleet) Exposed(ring, step int) []int32 {
+	ri := &f.rings[ring]
+	if step < 0 || step+1 >= len(ri.offsets) {
+		return nil
+	}
+	return ri.order[ri.offsets[step]:ri.offsets[step+1]]
+}
+
 // Target returns how many hosts of ring i step j exposes (step -1: none),
 // tenant caps included.
 func (f *Fleet) Target(i, j int) int {
+	ri := &f.rings[i]
 	if j < 0 {
 		return 0
 	}
-	n := 0
-	for k := range f.hosts {
-		if int(f.hosts[k].ring) == i && f.exposedAt(&f.hosts[k], j) {
-			n++
-		}
-	}
-	return n
-}
-
-// exposedAt reports whether host e is selected at step j of its own ring.
-func (f *Fleet) exposedAt(e *hostEntry, j int) bool {
-	ri := &f.rings[e.ring]
-	if j < 0 {
-		return false
-	}
-	if j >= len(ri.quotas) { // release step: the cap has lifted
-		return true
-	}
-	if int(e.rank) >= ri.quotas[j] {
-		return false
-	}
-	return ri.caps == nil || e.grank < ri.caps[e.group]
+	return ri.offsets[min(j+1, len(ri.offsets)-1)]
 }
