@@ -233,7 +233,7 @@ func (d *decider) decide(ctx context.Context) Decision {
 		return d.finish(Done, time.Time{})
 	}
 	next := &plan.Rings[nr]
-	if nr != st.Ring && next.Approval {
+	if (nr != st.Ring || st.Step < 0) && next.Approval {
 		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name }) {
 			d.add(fmt.Sprintf("ring %q", next.Name), next.Src, "entering this ring needs a human approval")
 			return d.hold(time.Time{})
