@@ -44,6 +44,20 @@ var (
 	ErrAmbiguousPlan = errors.New("policy: more than one rollout matches")
 )
 
+// selectError is an error from Select: its own message, wrapping ErrNoPlan
+// or ErrAmbiguousPlan for errors.Is.
+type selectError struct {
+	kind error
+	msg  string
+}
+
+func (e *selectError) Error() string { return "policy: " + e.msg }
+func (e *selectError) Unwrap() error { return e.kind }
+
+func selectErr(kind error, format string, args ...any) error {
+	return &selectError{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
+
 // Select picks the plan for an update: the rollout named name when name is
 // not empty, otherwise the one rollout whose applies_to lists kind. When no
 // rollout lists kind, the one rollout without applies_to (which applies to
@@ -55,10 +69,10 @@ func (p *Policy) Select(kind, name string) (*rollout.Plan, error) {
 	if name != "" {
 		pl, ok := p.Plan(name)
 		if !ok {
-			return nil, fmt.Errorf("%w: no rollout named %q (%s)", ErrNoPlan, name, p.describe())
+			return nil, selectErr(ErrNoPlan, "no rollout named %q (%s)", name, p.describe())
 		}
 		if kind != "" && !pl.Applies(kind) {
-			return nil, fmt.Errorf("%w: rollout %q does not apply to kind %q (%s)", ErrNoPlan, name, kind, p.describe())
+			return nil, selectErr(ErrNoPlan, "rollout %q does not apply to kind %q (%s)", name, kind, p.describe())
 		}
 		return pl, nil
 	}
@@ -67,9 +81,9 @@ func (p *Policy) Select(kind, name string) (*rollout.Plan, error) {
 			return p.Plans[0], nil
 		}
 		if len(p.Plans) == 0 {
-			return nil, fmt.Errorf("%w: the policy defines no rollout", ErrNoPlan)
+			return nil, selectErr(ErrNoPlan, "the policy defines no rollout")
 		}
-		return nil, fmt.Errorf("%w: name a rollout or an update kind (%s)", ErrAmbiguousPlan, p.describe())
+		return nil, selectErr(ErrAmbiguousPlan, "%d rollouts and no name or update kind to pick one (%s)", len(p.Plans), p.describe())
 	}
 	var explicit, all []*rollout.Plan
 	for _, pl := range p.Plans {
@@ -91,10 +105,10 @@ func (p *Policy) Select(kind, name string) (*rollout.Plan, error) {
 			for i, pl := range c {
 				names[i] = pl.Name
 			}
-			return nil, fmt.Errorf("%w: rollouts %s all apply to kind %q", ErrAmbiguousPlan, strings.Join(names, ", "), kind)
+			return nil, selectErr(ErrAmbiguousPlan, "rollouts %s all apply to kind %q", strings.Join(names, ", "), kind)
 		}
 	}
-	return nil, fmt.Errorf("%w: no rollout applies to kind %q (%s)", ErrNoPlan, kind, p.describe())
+	return nil, selectErr(ErrNoPlan, "no rollout applies to kind %q (%s)", kind, p.describe())
 }
 
 // describe lists the rollouts as `rollouts: content [content], sensor [sensor]`.

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/transcript.txt with the actual output")
+
+// step is one command of a transcript and what it printed.
+type step struct {
+	comment []string // lines before the command
+	args    []string
+	output  []string // "1> ..." and "2> ..." lines, then "exit N"
+}
+
+func parseTranscript(t *testing.T, path string) (header []string, steps []step) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var pending []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case (line == "$ ringwise" || strings.HasPrefix(line, "$ ringwise ")):
+			steps = append(steps, step{comment: pending, args: strings.Fields(strings.TrimPrefix(line, "$ ringwise"))})
+			pending = nil
+		case len(steps) > 0 && (strings.HasPrefix(line, "1>") || strings.HasPrefix(line, "2>") || strings.HasPrefix(line, "exit ")):
+			steps[len(steps)-1].output = append(steps[len(steps)-1].output, line)
+		case len(steps) == 0 && (line == "" || strings.HasPrefix(line, "#")):
+			header = append(header, line)
+		case strings.HasPrefix(line, "#"):
+			pending = append(pending, line)
+		case line == "":
+		default:
+			t.Fatalf("%s: unexpected line %q", path, line)
+		}
+	}
+	return header, steps
+}
+
+// transcribe runs args and renders what they print the way a transcript
+// records it.
+func transcribe(args []string) []string {
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	var out []string
+	for _, s := range []struct {
+		prefix string
+		buf    *bytes.Buffer
+	}{{"1>", &stdout}, {"2>", &stderr}} {
+		if s.buf.Len() == 0 {
+			continue
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(s.buf.String(), "\n"), "\n") {
+			if l == "" {
+				out = append(out, s.prefix)
+			} else {
+				out = append(out, s.prefix+" "+l)
+			}
+		}
+	}
+	return append(out, fmt.Sprintf("exit %d", code))
+}
+
+func TestTranscript(t *testing.T) {
+	const path = "testdata/transcript.txt"
+	header, steps := parseTranscript(t, path)
+	var rewritten bytes.Buffer
+	for _, l := range header {
+		fmt.Fprintln(&rewritten, l)
+	}
+	for _, s := range steps {
+		got := transcribe(s.args)
+		if !*update {
+			if diff := cmp.Diff(s.output, got); diff != "" {
+				t.Errorf("ringwise %s (-want +got):\n%s", strings.Join(s.args, " "), diff)
+			}
+		}
+		for _, l := range s.comment {
+			fmt.Fprintln(&rewritten, l)
+		}
+		fmt.Fprintln(&rewritten, strings.TrimSpace("$ ringwise "+strings.Join(s.args, " ")))
+		for _, l := range got {
+			fmt.Fprintln(&rewritten, l)
+		}
+		fmt.Fprintln(&rewritten)
+	}
+	if *update {
+		if err := os.WriteFile(path, rewritten.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCheckErrorFormat pins the shape of check's error output: a line
+// FILE:LINE:COL: message, the source line, and a caret line under the range.
+func TestCheckErrorFormat(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"check", "testdata/bad/steps.hcl"}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", stdout.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines)%3 != 0 || len(lines) == 0 {
+		t.Fatalf("stderr has %d lines, want groups of 3:\n%s", len(lines), stderr.String())
+	}
+	head := regexp.MustCompile(`^(testdata/bad/steps\.hcl):([0-9]+):([0-9]+): \S.*$`)
+	src, err := os.ReadFile("testdata/bad/steps.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcLines := strings.Split(string(src), "\n")
+	var got []string
+	for i := 0; i < len(lines); i += 3 {
+		m := head.FindStringSubmatch(lines[i])
+		if m == nil {
+			t.Fatalf("line %q is not FILE:LINE:COL: message", lines[i])
+		}
+		var line, col int
+		fmt.Sscan(m[2], &line)
+		fmt.Sscan(m[3], &col)
+		if want := "    " + srcLines[line-1]; lines[i+1] != want {
+			t.Errorf("source line = %q, want %q", lines[i+1], want)
+		}
+		caret := strings.TrimPrefix(lines[i+2], "    ")
+		if strings.TrimLeft(caret, " \t") == "" || strings.Trim(caret, " \t^") != "" || len(caret)-len(strings.TrimLeft(caret, " \t")) != col-1 {
+			t.Errorf("caret line %q does not point at column %d", lines[i+2], col)
+		}
+		got = append(got, m[2]+":"+m[3])
+	}
+	if diff := cmp.Diff([]string{"5:21", "12:5", "18:5"}, got); diff != "" {
+		t.Errorf("positions (-want +got):\n%s", diff)
+	}
+}
+
+func TestFmtWrite(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/unformatted/p.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "p.hcl")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"fmt", "-w", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("fmt -w: exit %d: %s", code, stderr.String())
+	}
+	got, _ := os.ReadFile(path)
+	want := "rollout \"r\" {\n  ring \"all\" {\n    steps = [100]\n    bake  = \"1h\"\n  }\n}\n"
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("formatted file (-want +got):\n%s", diff)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600 kept", fi.Mode().Perm())
+	}
+	stdout.Reset()
+	if code := run([]string{"fmt", "-check", dir}, &stdout, &stderr); code != 0 || stdout.Len() != 0 {
+		t.Errorf("fmt -check after -w: exit %d, stdout %q", code, stdout.String())
+	}
+}
+
+func TestEverySubcommandHasHelp(t *testing.T) {
+	for _, c := range commands {
+		var stdout, stderr bytes.Buffer
+		if code := c.run([]string{"-h"}, &stdout, &stderr); code != 0 {
+			t.Errorf("%s -h: exit %d", c.name, code)
+		}
+		if !strings.HasPrefix(stdout.String(), "Usage: ringwise "+c.name) {
+			t.Errorf("%s -h printed %q", c.name, stdout.String())
+		}
+	}
+}

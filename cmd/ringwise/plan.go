@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ringwise/ringwise/policy"
+	"github.com/ringwise/ringwise/rollout"
+)
+
+func runPlan(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("plan", "[-json] [-start RFC3339] [-kind KIND] [-urgency NAME] [-rollout NAME] PATH...", `
+Plan prints the nominal schedule of a rollout: when each step starts if
+every signal stays healthy and every approval is granted at once.
+Blackouts that apply to the update's urgency delay step starts. The PATHs
+(directories or files) are loaded together as one policy.
+
+The rollout is the one named by -rollout, or the one whose applies_to
+lists -kind; a policy with a single rollout needs neither.
+
+With -json the schedule is printed as
+  {"rollout": NAME, "start": T, "steps": [{"ring": NAME, "percent": P,
+   "start": T, "offset_seconds": N}, ...], "complete": T}
+with times in RFC 3339 UTC, percent the cumulative share of the ring, and
+offset_seconds counted from -start.`)
+	asJSON := fs.Bool("json", false, "print the schedule as JSON")
+	startFlag := fs.String("start", "", "when the rollout starts, RFC 3339 (default now)")
+	kind := fs.String("kind", "", "update `kind`: pick the rollout whose applies_to lists it")
+	urgency := fs.String("urgency", "", "update urgency `name`, e.g. emergency (default routine)")
+	name := fs.String("rollout", "", "pick the rollout `name`d")
+	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(stderr, "ringwise plan: no policy path given\n")
+		usageError(fs, stderr)
+		return 2
+	}
+	start := time.Now().UTC().Truncate(time.Second)
+	if *startFlag != "" {
+		t, err := time.Parse(time.RFC3339, *startFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "ringwise plan: -start %q is not an RFC 3339 time such as 2026-01-05T09:00:00Z\n", *startFlag)
+			return 2
+		}
+		start = t
+	}
+	p, diags := policy.LoadPaths(fs.Args())
+	policy.WriteDiagnostics(stderr, p.Files, diags)
+	if diags.HasErrors() {
+		return 1
+	}
+	plan, err := p.Select(*kind, *name)
+	if err != nil {
+		fmt.Fprintf(stderr, "ringwise plan: %s; pick one with -rollout NAME or -kind KIND\n", strings.TrimPrefix(err.Error(), "policy: "))
+		return 2
+	}
+	u := rollout.Update{ID: "plan", Kind: *kind, Urgency: *urgency}
+	if u.Kind == "" && len(plan.AppliesTo) > 0 {
+		u.Kind = plan.AppliesTo[0]
+	}
+	s := plan.Schedule(u, start)
+	if *asJSON {
+		return writePlanJSON(stdout, stderr, plan, start, s)
+	}
+	writePlanTable(stdout, plan, u, start, s)
+	return 0
+}
+
+type planJSON struct {
+	Rollout  string         `json:"rollout"`
+	Start    string         `json:"start"`
+	Steps    []planStepJSON `json:"steps"`
+	Complete string         `json:"complete"`
+}
+
+type planStepJSON struct {
+	Ring          string  `json:"ring"`
+	Percent       float64 `json:"percent"`
+	Start         string  `json:"start"`
+	OffsetSeconds int64   `json:"offset_seconds"`
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func writePlanJSON(stdout, stderr io.Writer, plan *rollout.Plan, start time.Time, s rollout.Schedule) int {
+	out := planJSON{
+		Rollout:  plan.Name,
+		Start:    rfc3339(start),
+		Steps:    make([]planStepJSON, 0, len(s.Steps)),
+		Complete: rfc3339(s.Complete),
+	}
+	for _, st := range s.Steps {
+		out.Steps = append(out.Steps, planStepJSON{
+			Ring:          st.Ring,
+			Percent:       st.Percent,
+			Start:         rfc3339(st.Start),
+			OffsetSeconds: int64(st.Start.Sub(start) / time.Second),
+		})
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintf(stderr, "ringwise plan: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func writePlanTable(w io.Writer, plan *rollout.Plan, u rollout.Update, start time.Time, s rollout.Schedule) {
+	urgency := u.Urgency
+	if urgency == "" {
+		urgency = "routine"
+	}
+	kind := u.Kind
+	if kind == "" {
+		kind = "any"
+	}
+	fmt.Fprintf(w, "rollout %q for a %s update (urgency %s), starting %s\n\n", plan.Name, kind, urgency, rfc3339(start))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RING\tSTEP\tPERCENT\tSTART\tOFFSET\tBAKE\tNOTES")
+	for _, st := range s.Steps {
+		r := &plan.Rings[st.RingIndex]
+		var notes []string
+		if st.Step == 0 && r.Approval {
+			notes = append(notes, "needs approval")
+		}
+		if st.Capped {
+			notes = append(notes, fmt.Sprintf("tenant cap %g%%", r.TenantCap))
+		}
+		if st.Step >= len(r.Steps) {
+			notes = append(notes, "release: tenant cap lifted")
+		}
+		if st.Step == 0 && len(r.Cover) > 0 {
+			notes = append(notes, "cover "+strings.Join(r.Cover, ", "))
+		}
+		notes = append(notes, st.Reasons...)
+		fmt.Fprintf(tw, "%s\t%d\t%g%%\t%s\t+%s\t%s\t%s\n", st.Ring, st.Step+1, st.Percent,
+			rfc3339(st.Start), shortDuration(st.Start.Sub(start)), shortDuration(st.Bake), strings.Join(notes, "; "))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\ncomplete %s (+%s)\n", rfc3339(s.Complete), shortDuration(s.Complete.Sub(start)))
+}
+
+// shortDuration renders d as "2d4h30m", dropping zero parts ("0s" for 0).
+func shortDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		d = -d
+	}
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.unit
+		}
+	}
+	if d > 0 {
+		fmt.Fprintf(&b, "%s", d)
+	}
+	return b.String()
+}

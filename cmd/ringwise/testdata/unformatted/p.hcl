@@ -1,0 +1,6 @@
+rollout "r" {
+ring "all" {
+steps=[100]
+bake="1h"
+}
+}
