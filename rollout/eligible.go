@@ -93,13 +93,17 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 	if i < 0 || i >= len(f.hosts) {
 		return Eligibility{Verdict: Never, Why: WhyUnknownHost}
 	}
-	if st.RolloutID != f.rollout || st.PlanDigest != f.plan.digest {
+	if st.RolloutID != f.rollout {
 		return Eligibility{Verdict: Wait, Why: WhyBadState}
 	}
-	e := &f.hosts[i]
+	// A rollback is never held, not even by a plan changed since.
 	if st.Phase == RolledBack {
 		return Eligibility{Verdict: Revert, Why: WhyRolledBack}
 	}
+	if st.PlanDigest != f.plan.digest || st.Ring < 0 || st.Ring >= len(f.plan.Rings) || st.Step < -1 || st.Step >= f.plan.stepCount(st.Ring) {
+		return Eligibility{Verdict: Wait, Why: WhyBadState}
+	}
+	e := &f.hosts[i]
 	if e.ring < 0 {
 		return Eligibility{Verdict: Never, Why: WhyNoRing}
 	}

@@ -282,7 +282,9 @@ func (d *decider) healthy(ring *Ring, rule string) bool {
 	}
 	u := obs.Updated
 	healthy := min(u.Healthy, u.Hosts-u.Silent)
-	need := int(math.Ceil(ring.minHealthy() * float64(max(u.Hosts, 1))))
+	// ceil(min_healthy x hosts), forgiving the rounding of the product
+	// (0.55 x 100 is 55.00000000000001 in float64 and must need 55).
+	need := int(math.Ceil(ring.minHealthy()*float64(max(u.Hosts, 1)) - 1e-9))
 	if d.f.Target(st.Ring, st.Step) == 0 {
 		need = min(need, healthy) // nothing to expose: nothing to hear from
 	}

@@ -256,7 +256,13 @@ func (p *Plan) bakeScale(urgency string) float64 {
 
 // BakeFor returns how long step of ring must bake for an update of urgency.
 func (p *Plan) BakeFor(ring int, urgency string) time.Duration {
-	return time.Duration(float64(p.Rings[ring].Bake) * p.bakeScale(urgency))
+	bake := p.Rings[ring].Bake
+	if s := p.bakeScale(urgency); s != 1 {
+		// At least a nanosecond: a step that bakes for no time at all would
+		// let one observation advance the rollout twice at the same instant.
+		bake = max(time.Duration(float64(bake)*s), time.Nanosecond)
+	}
+	return bake
 }
 
 // stepCount returns the number of steps ring i runs, counting the release
