@@ -572,6 +572,7 @@ func (g *Gate) messages(v *rollout.GateVerdict, o output, val ast.Value) error {
 			*dst = append(*dst, rollout.GateMessage{Msg: string(m), Src: o.src})
 		case ast.Object:
 			var s ast.String
+			ok := false
 			if mt := m.Get(ast.InternedTerm("msg")); mt != nil {
 				s, ok = mt.Value.(ast.String)
 			}
