@@ -9,11 +9,11 @@ import "time"
 //
 // Across daylight-saving changes the opening is a wall-clock time and the
 // length is elapsed time: on the night clocks go forward an opening at a
-// wall time that does not exist is taken as the same instant expressed in
-// the offset before the change (Go's time.Date rule, so 01:30 in a 01:00-
-// 02:00 gap opens at 02:30 local); on the night clocks go back an opening
-// in the repeated hour is its first occurrence. A window of 4h is always
-// open for exactly 4 hours.
+// wall time that does not exist is read in the offset before the change
+// (01:30 in a 01:00-02:00 gap opens at 02:30 local, never earlier than
+// the wall time asked for); on the night clocks go back an opening in the
+// repeated hour is its first occurrence. A window of 4h is always open for
+// exactly 4 hours (TestWindow, TestWindowDSTLength).
 //
 // The zero Window is invalid; Zone must be set.
 type Window struct {
@@ -38,9 +38,41 @@ func (w *Window) opensOn(d time.Weekday) bool {
 }
 
 // occurrence returns the opening instant on the local date (y, m, day).
+//
+// time.Date leaves unspecified which offset it uses for a wall time that a
+// daylight-saving change skips or repeats (and in practice the answer
+// depends on the zone's sign), so the offsets are chosen here: a repeated
+// wall time opens at its first occurrence, a skipped one is read in the
+// offset before the change.
 func (w *Window) occurrence(y int, m time.Month, day int) time.Time {
 	s := w.Start
-	return time.Date(y, m, day, int(s/time.Hour), int(s%time.Hour/time.Minute), int(s%time.Minute/time.Second), 0, w.Zone)
+	wall := time.Date(y, m, day, int(s/time.Hour), int(s%time.Hour/time.Minute), int(s%time.Minute/time.Second), 0, time.UTC).Unix()
+	before, after := w.offset(wall-86400), w.offset(wall+86400)
+	first := wall - before
+	if before != after {
+		second := wall - after
+		if second < first {
+			first, second = second, first
+		}
+		// first is now the earlier candidate, second the later; each is
+		// a reading of the wall time if the offset there is the one used.
+		okFirst := w.offset(first) == wall-first
+		okSecond := w.offset(second) == wall-second
+		switch {
+		case okFirst:
+		case okSecond:
+			first = second
+		default: // skipped: read in the offset before the change
+			first = wall - before
+		}
+	}
+	return time.Unix(first, 0).In(w.Zone)
+}
+
+// offset returns the zone's UTC offset in seconds at the Unix time u.
+func (w *Window) offset(u int64) int64 {
+	_, off := time.Unix(u, 0).In(w.Zone).Zone()
+	return int64(off)
 }
 
 // lookback is how many local days before t an occurrence covering t may
