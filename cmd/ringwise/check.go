@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/ringwise/ringwise/policy"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -28,9 +26,8 @@ message, followed by the source line), 2 for a usage error.`)
 	}
 	code := 0
 	for _, group := range groupPaths(fs.Args()) {
-		p, diags := policy.LoadPaths(group)
-		policy.WriteDiagnostics(stderr, p.Files, diags)
-		if diags.HasErrors() {
+		p, ok := loadPolicy(group, stderr)
+		if !ok {
 			code = 1
 			continue
 		}

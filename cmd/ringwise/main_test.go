@@ -188,3 +188,33 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string // "stdout" or "stderr": where the usage goes
+	}{
+		{nil, 2, "stderr"},
+		{[]string{"help"}, 0, "stdout"},
+		{[]string{"-h"}, 0, "stdout"},
+		{[]string{"frobnicate"}, 2, "stderr"},
+		{[]string{"help", "frobnicate"}, 2, "stderr"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, &stdout, &stderr)
+		if code != tc.code {
+			t.Errorf("ringwise %v: exit %d, want %d", tc.args, code, tc.code)
+		}
+		out := map[string]string{"stdout": stdout.String(), "stderr": stderr.String()}[tc.out]
+		for _, c := range commands {
+			if !strings.Contains(out, "\t"+c.name+" ") {
+				t.Errorf("ringwise %v: usage on %s does not list %s:\n%s", tc.args, tc.out, c.name, out)
+			}
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"help", "plan"}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "Usage: ringwise plan") {
+		t.Errorf("help plan: exit %d, stdout %q", code, stdout.String())
+	}
+}

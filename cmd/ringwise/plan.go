@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 )
 
@@ -49,9 +49,8 @@ offset_seconds counted from -start.`)
 		}
 		start = t
 	}
-	p, diags := policy.LoadPaths(fs.Args())
-	policy.WriteDiagnostics(stderr, p.Files, diags)
-	if diags.HasErrors() {
+	p, ok := loadPolicy(fs.Args(), stderr)
+	if !ok {
 		return 1
 	}
 	plan, err := p.Select(*kind, *name)
@@ -116,12 +115,22 @@ func writePlanTable(w io.Writer, plan *rollout.Plan, u rollout.Update, start tim
 	if urgency == "" {
 		urgency = "routine"
 	}
-	kind := u.Kind
-	if kind == "" {
-		kind = "any"
+	kind := "an update of any kind"
+	if u.Kind != "" {
+		kind = fmt.Sprintf("a %s update", u.Kind)
 	}
-	fmt.Fprintf(w, "rollout %q for a %s update (urgency %s), starting %s\n\n", plan.Name, kind, urgency, rfc3339(start))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "rollout %q for %s (urgency %s), starting %s\n", plan.Name, kind, urgency, rfc3339(start))
+	fmt.Fprintf(w, "assuming healthy signals, approvals granted at once")
+	if len(plan.Gates) > 0 {
+		names := make([]string, len(plan.Gates))
+		for i, g := range plan.Gates {
+			names[i] = g.Name
+		}
+		fmt.Fprintf(w, " and gates (%s) passing", strings.Join(names, ", "))
+	}
+	fmt.Fprintf(w, "\n\n")
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RING\tSTEP\tPERCENT\tSTART\tOFFSET\tBAKE\tNOTES")
 	for _, st := range s.Steps {
 		r := &plan.Rings[st.RingIndex]
@@ -143,6 +152,12 @@ func writePlanTable(w io.Writer, plan *rollout.Plan, u rollout.Update, start tim
 			rfc3339(st.Start), shortDuration(st.Start.Sub(start)), shortDuration(st.Bake), strings.Join(notes, "; "))
 	}
 	tw.Flush()
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		io.WriteString(w, strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			io.WriteString(w, "\n")
+		}
+	}
 	fmt.Fprintf(w, "\ncomplete %s (+%s)\n", rfc3339(s.Complete), shortDuration(s.Complete.Sub(start)))
 }
 

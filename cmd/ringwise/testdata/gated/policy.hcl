@@ -1,0 +1,10 @@
+rollout "content" {
+  ring "all" {
+    steps = [10, 100]
+    bake  = "1h"
+  }
+  gate "freeze" {
+    rego = "gates/freeze.rego"
+    data = ["gates/holidays.json"]
+  }
+}
