@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -473,6 +474,98 @@ func TestParseDuration(t *testing.T) {
 	for _, in := range []string{"", "d", "2", "2dd", "1d-2h", "soon", "99999999d", "1d+1h"} {
 		if got, err := ParseDuration(in); err == nil {
 			t.Errorf("ParseDuration(%q) = %v, want an error", in, got)
+		}
+	}
+}
+
+// TestJSONForm checks that the JSON form of a policy compiles to the same
+// plan as the native form.
+func TestJSONForm(t *testing.T) {
+	native := `rollout "r" {
+  applies_to = ["content"]
+  ring "canary" {
+    select {
+      channel = "internal"
+    }
+    steps = [100]
+    bake  = "30m"
+  }
+  ring "broad" {
+    steps      = [1, 10, 100]
+    bake       = "2h"
+    tenant_cap = 50
+  }
+  trigger "t" {
+    signal = "crash"
+    above  = 0.01
+    action = "halt"
+  }
+}
+tenant "h" {
+  defer = "2d"
+  maintenance {
+    start = "23:00"
+    hours = 4
+    zone  = "UTC"
+  }
+}
+`
+	json := `{
+  "rollout": {"r": {
+    "applies_to": ["content"],
+    "ring": {
+      "canary": {"select": {"channel": "internal"}, "steps": [100], "bake": "30m"},
+      "broad": {"steps": [1, 10, 100], "bake": "2h", "tenant_cap": 50}
+    },
+    "trigger": {"t": {"signal": "crash", "above": 0.01, "action": "halt"}}
+  }},
+  "tenant": {"h": {"defer": "2d", "maintenance": {"start": "23:00", "hours": 4, "zone": "UTC"}}}
+}`
+	a, diags := Load(mapFS(map[string]string{"p.hcl": native}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	b, diags := Load(mapFS(map[string]string{"p.hcl.json": json}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if a.Plans[0].Digest() != b.Plans[0].Digest() {
+		t.Errorf("digests differ: native %s, JSON %s", a.Plans[0].Digest(), b.Plans[0].Digest())
+	}
+	if got := b.Plans[0].Rings[1].Src; got != (rollout.Source{File: "p.hcl.json", Line: 6, Column: 16}) {
+		t.Errorf("JSON ring Src = %v", got)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	p, diags := Load(mapFS(map[string]string{
+		"a.hcl": "rollout \"a\" {\n  applies_to = [\"content\", \"config\"]" + validRing + "}\n",
+		"b.hcl": "rollout \"b\" {\n  applies_to = [\"config\"]" + validRing + "}\n",
+		"c.hcl": "rollout \"c\" {" + validRing + "}\n",
+	}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, tc := range []struct {
+		kind, name string
+		want       string
+		err        error
+	}{
+		{"content", "", "a", nil},
+		{"sensor", "", "c", nil}, // the rollout for every kind
+		{"config", "", "", ErrAmbiguousPlan},
+		{"config", "b", "b", nil},
+		{"sensor", "b", "", ErrNoPlan},
+		{"", "z", "", ErrNoPlan},
+		{"", "", "", ErrAmbiguousPlan},
+	} {
+		pl, err := p.Select(tc.kind, tc.name)
+		got := ""
+		if pl != nil {
+			got = pl.Name
+		}
+		if got != tc.want || !errors.Is(err, tc.err) {
+			t.Errorf("Select(%q, %q) = %q, %v; want %q, %v", tc.kind, tc.name, got, err, tc.want, tc.err)
 		}
 	}
 }
