@@ -322,6 +322,12 @@ var badCases = []struct {
 		want:  []diag{{"p.hcl.json:1:65", "Extraneous JSON object property", `Did you mean "bake"?`}},
 	},
 	{
+		// Caught by rollout.Compile, reported at the ring's range.
+		name:  "json: empty selector label",
+		files: map[string]string{"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"select": {"": "x"}, "steps": [100], "bake": "1h"}}}}}`},
+		want:  []diag{{"p.hcl.json:1:34", "Invalid ring", `ring "a": selector with an empty label name.`}},
+	},
+	{
 		name:  "json: steps not increasing",
 		files: map[string]string{"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"steps": [50, 10, 100], "bake": "1h"}}}}}`},
 		want:  []diag{{"p.hcl.json:1:49", "Invalid steps", "10 follows 50"}},
