@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -81,7 +82,7 @@ var badCases = []struct {
 	{
 		name:  "duplicate ring",
 		files: map[string]string{"p.hcl": wrap("  ring \"all\" {\n    steps = [100]\n    bake = \"1h\"\n  }\n")},
-		want:  []diag{{"p.hcl:6:8", "Duplicate ring name", `already defined at p.hcl:2,3`}},
+		want:  []diag{{"p.hcl:6:8", "Duplicate ring name", `already defined at p.hcl:2:3`}},
 	},
 	{
 		name: "duplicate trigger",
@@ -104,7 +105,7 @@ var badCases = []struct {
 			"a.hcl": wrap(""),
 			"b.hcl": wrap(""),
 		},
-		want: []diag{{"b.hcl:1:9", "Duplicate rollout name", "already defined at a.hcl:1,1"}},
+		want: []diag{{"b.hcl:1:9", "Duplicate rollout name", "already defined at a.hcl:1:1"}},
 	},
 	{
 		name:  "rollout without rings",
@@ -376,8 +377,19 @@ func TestLoadOversizedFile(t *testing.T) {
 	}
 }
 
-func TestLoadExamples(t *testing.T) {
+// TestLoadExamplesDirectory checks that every policy file in
+// examples/policies loads together, as one policy.
+func TestLoadExamplesDirectory(t *testing.T) {
 	p, diags := Load(os.DirFS("../examples/policies"))
+	if diags.HasErrors() {
+		var b strings.Builder
+		WriteDiagnostics(&b, p.Files, diags)
+		t.Fatalf("examples/policies does not load as one policy:\n%s", b.String())
+	}
+}
+
+func TestLoadExamples(t *testing.T) {
+	p, diags := Load(exampleFS(t))
 	if diags.HasErrors() {
 		t.Fatalf("examples do not load: %v", diags)
 	}
@@ -443,12 +455,18 @@ func TestLoadExamples(t *testing.T) {
 }
 
 func TestLoadPaths(t *testing.T) {
-	dir := "../examples/policies"
+	dir := t.TempDir()
+	for name, f := range exampleFS(t) {
+		if err := os.WriteFile(filepath.Join(dir, name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	byDir, diags := LoadPaths([]string{dir})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	byFile, diags := LoadPaths([]string{dir + "/content.hcl", dir + "/tenants.hcl"})
+	ex := "../examples/policies"
+	byFile, diags := LoadPaths([]string{ex + "/content.hcl", ex + "/tenants.hcl", ex + "/content.hcl"})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -457,7 +475,10 @@ func TestLoadPaths(t *testing.T) {
 	if a.Digest() != b.Digest() {
 		t.Errorf("digest by directory %s != by file %s", a.Digest(), b.Digest())
 	}
-	if got, want := a.Src.File, dir+"/content.hcl"; got != want {
+	if got, want := a.Src.File, filepath.Join(dir, "content.hcl"); got != want {
+		t.Errorf("Src.File = %q, want %q", got, want)
+	}
+	if got, want := b.Src.File, ex+"/content.hcl"; got != want {
 		t.Errorf("Src.File = %q, want %q", got, want)
 	}
 	if _, diags := LoadPaths(nil); !diags.HasErrors() {
@@ -465,6 +486,9 @@ func TestLoadPaths(t *testing.T) {
 	}
 	if _, diags := LoadPaths([]string{"testdata/does-not-exist"}); !diags.HasErrors() {
 		t.Error("LoadPaths(missing) succeeded")
+	}
+	if _, diags := LoadPaths([]string{t.TempDir()}); !diags.HasErrors() {
+		t.Error("LoadPaths(empty directory) succeeded")
 	}
 }
 
