@@ -1,0 +1,128 @@
+# Replay of 19 July 2024: CrowdStrike channel file 291 went to every Windows
+# host running Falcon sensor 7.11 or later at 04:09 UTC and was withdrawn
+# at 05:27 UTC. Hosts that loaded it crashed into a boot loop that only
+# hands-on repair (or, rarely, a lucky reboot) fixed. See README.md for the
+# public figures this reproduces and the assumptions behind each number.
+scenario "crowdstrike-2024" {
+  description = "Channel file 291: all Windows sensors 7.11+ at once, boot loop, withdrawn after 78 minutes"
+  policy      = "all-at-once.hcl"
+  horizon     = "14d"
+  resolution  = "1m"
+  sample      = "30m"
+
+  fleet {
+    # The vendor's own Windows hosts (the canary of a staged policy).
+    cohort "internal-server" {
+      hosts    = 150
+      labels   = { os = "windows", os_build = "20348", sensor = "7.11", channel = "internal", role = "server" }
+      check_in = "10m"
+      jitter   = "2m"
+    }
+    cohort "internal-workstation" {
+      hosts    = 300
+      labels   = { os = "windows", os_build = "19045", sensor = "7.11", channel = "internal", role = "workstation" }
+      check_in = "10m"
+      jitter   = "2m"
+    }
+    # Customers who take updates early.
+    cohort "early-workstation" {
+      hosts       = 60000
+      labels      = { os = "windows", os_build = "19045", sensor = "7.11", channel = "early", role = "workstation" }
+      tenants     = 300
+      tenant_skew = 1
+      online      = 0.85
+      session     = "8h"
+      check_in    = "10m"
+      jitter      = "2m"
+    }
+    # Everyone else: servers are nearly always on; at 04:09 UTC it is night
+    # in the Americas and many workstations are off.
+    cohort "server-2019" {
+      hosts       = 1500000
+      labels      = { os = "windows", os_build = "17763", sensor = "7.11", channel = "stable", role = "server" }
+      tenants     = 24000
+      tenant_skew = 1
+      online      = 0.98
+      session     = "24h"
+      check_in    = "10m"
+      jitter      = "2m"
+    }
+    cohort "server-2022" {
+      hosts       = 1500000
+      labels      = { os = "windows", os_build = "20348", sensor = "7.11", channel = "stable", role = "server" }
+      tenants     = 24000
+      tenant_skew = 1
+      online      = 0.98
+      session     = "24h"
+      check_in    = "10m"
+      jitter      = "2m"
+    }
+    cohort "win10" {
+      hosts       = 4600000
+      labels      = { os = "windows", os_build = "19045", sensor = "7.11", channel = "stable", role = "workstation" }
+      tenants     = 24000
+      tenant_skew = 1
+      online      = 0.82
+      session     = "8h"
+      check_in    = "10m"
+      jitter      = "2m"
+    }
+    cohort "win11" {
+      hosts       = 2200000
+      labels      = { os = "windows", os_build = "22631", sensor = "7.11", channel = "stable", role = "workstation" }
+      tenants     = 24000
+      tenant_skew = 1
+      online      = 0.82
+      session     = "8h"
+      check_in    = "10m"
+      jitter      = "2m"
+    }
+  }
+
+  update {
+    id      = "channel-file-291"
+    kind    = "content"
+    release = "2024-07-19T04:09:00Z"
+  }
+
+  # The sensor reads the file and crashes the kernel; on every boot again.
+  fault "channel-291-crash" {
+    probability        = 1
+    latency            = "uniform(10s, 2m)"
+    mode               = "boot_loop"
+    reboot_every       = "15m"
+    recover_per_reboot = 0.0002
+  }
+
+  telemetry {
+    interval     = "5m"
+    delay        = "1m"
+    loss         = 0.01
+    silent_after = "15m"
+    rates        = { crash = 0.0001 }
+  }
+
+  people {
+    # 04:09 + 78 minutes: the file is reverted at 05:27.
+    notice = "77m"
+    action = "rollback"
+    # Hands-on repair (safe mode, delete the file, BitLocker keys): slow
+    # to start, at full strength for days, then a long tail.
+    repair {
+      from     = "4h"
+      per_hour = 20000
+    }
+    repair {
+      from     = "20h"
+      per_hour = 60000
+    }
+    repair {
+      from     = "72h"
+      per_hour = 35000
+    }
+    repair {
+      from     = "168h"
+      per_hour = 12000
+    }
+  }
+}

@@ -1,0 +1,64 @@
+# The policy ringwise recommends to a vendor shipping content (or sensor
+# and configuration) updates to millions of endpoints. Designed with the
+# simulator: see examples/crowdstrike-2024 and examples/good-update.
+#
+# It sets no applies_to, so in this directory it governs the update kinds
+# that content.hcl and sensor.hcl do not; load it alone (ringwise simulate
+# -policy examples/policies/recommended.hcl) to use it for every kind.
+rollout "recommended" {
+  # The vendor's own hosts first, every OS build among them.
+  ring "canary" {
+    select { channel = "internal" }
+    steps       = [100]
+    bake        = "20m"
+    cover       = ["os_build"]
+    min_healthy = 0.95
+  }
+
+  # Customers who chose early updates.
+  ring "early" {
+    select { channel = "early" }
+    steps = [10, 100]
+    bake  = "15m"
+    cover = ["os_build"]
+  }
+
+  # Everyone else, in growing steps; no tenant takes more than half of its
+  # hosts until the last step has baked.
+  ring "broad" {
+    steps      = [0.1, 1, 10, 50, 100]
+    bake       = "20m"
+    tenant_cap = 50
+  }
+
+  # Hosts that update and then stop reporting: the boot loop.
+  trigger "went-quiet" {
+    signal    = "silent"
+    above     = 0.05
+    min_count = 10
+    action    = "rollback"
+  }
+
+  # Updated hosts crash more than those not yet updated.
+  trigger "crash-vs-baseline" {
+    signal    = "crash"
+    against   = "baseline"
+    ratio     = 5
+    min_count = 20
+    action    = "rollback"
+  }
+
+  # A slow rise in crashes, valid however often it is checked.
+  trigger "crash-sprt" {
+    signal = "crash"
+    test   = "sprt"
+    rate   = 0.0001
+    ratio  = 3
+    alpha  = 0.001
+    action = "halt"
+  }
+
+  urgency "emergency" {
+    bake_scale = 0.5
+  }
+}

@@ -1,0 +1,75 @@
+package simulate
+
+import "math"
+
+// Salts separate the per-host draws of one run.
+const (
+	saltPhase uint64 = iota + 1
+	saltJitter
+	saltSession
+	saltOnline
+	saltReport
+	saltLoss
+	saltFault
+	saltLatency
+	saltRecover
+	saltReboot
+	saltCrashLost
+	saltRun
+)
+
+// mix is the splitmix64 finaliser.
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
+// hash is a per-host draw: the seed, the host's position and a salt.
+func hash(seed uint64, i int, salt uint64) uint64 {
+	return mix(seed ^ mix(uint64(i)*0x9e3779b97f4a7c15+salt*0xd1b54a32d192ed03))
+}
+
+// hashK is a per-host draw that also depends on k (a slot, a fault).
+func hashK(seed uint64, i int, salt uint64, k int64) uint64 {
+	return mix(hash(seed, i, salt) ^ uint64(k)*0xa0761d6478bd642f)
+}
+
+// unit maps a hash to [0, 1).
+func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
+
+// floorDiv is a/b rounded towards minus infinity, b > 0.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && (a < 0) {
+		q--
+	}
+	return q
+}
+
+// geometric returns the number of failures before the first success of
+// trials with success chance p, from u in [0, 1); large when p is tiny.
+func geometric(u, p float64) int64 {
+	if p >= 1 {
+		return 0
+	}
+	if p <= 0 {
+		return math.MaxInt32
+	}
+	n := math.Floor(math.Log1p(-u) / math.Log1p(-p))
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int64(n)
+}
+
+// SeedFor returns the seed of run k of a Monte Carlo started with seed.
+func SeedFor(seed uint64, k int) uint64 {
+	if k == 0 {
+		return seed
+	}
+	return mix(seed ^ mix(uint64(k)*0x9e3779b97f4a7c15^saltRun))
+}

@@ -1,0 +1,662 @@
+package simulate
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/ringwise/ringwise/policy"
+	"github.com/ringwise/ringwise/rollout"
+)
+
+// MaxScenarioSize is the largest scenario file LoadScenario reads.
+const MaxScenarioSize = 1 << 20
+
+// MaxHosts is the largest fleet a scenario may describe.
+const MaxHosts = 100_000_000
+
+var (
+	scenarioFileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "scenario", LabelNames: []string{"name"}}}}
+	scenarioSchema     = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "description"}, {Name: "policy", Required: true}, {Name: "rollout"},
+			{Name: "horizon", Required: true}, {Name: "resolution"}, {Name: "sample"},
+		},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "fleet"}, {Type: "update"}, {Type: "fault", LabelNames: []string{"name"}},
+			{Type: "telemetry"}, {Type: "people"},
+		},
+	}
+	fleetSchema  = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "cohort", LabelNames: []string{"name"}}}}
+	cohortSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "hosts", Required: true}, {Name: "labels"}, {Name: "tenants"}, {Name: "tenant_skew"},
+		{Name: "online"}, {Name: "session"}, {Name: "check_in", Required: true}, {Name: "jitter"},
+	}}
+	updateSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "id", Required: true}, {Name: "kind", Required: true}, {Name: "urgency"}, {Name: "release", Required: true},
+	}}
+	faultSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "probability"}, {Name: "latency"}, {Name: "mode", Required: true}, {Name: "signal"},
+			{Name: "factor"}, {Name: "recover_after"}, {Name: "restart"}, {Name: "reboot_every"}, {Name: "recover_per_reboot"},
+		},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}},
+	}
+	telemetrySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+		{Name: "interval", Required: true}, {Name: "delay"}, {Name: "loss"}, {Name: "silent_after"}, {Name: "rates"},
+	}}
+	peopleSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "notice"}, {Name: "action"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "repair"}},
+	}
+	repairSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "from", Required: true}, {Name: "per_hour", Required: true}}}
+)
+
+// LoadScenario reads the scenario file name from fsys. The language:
+//
+//	scenario "NAME" {
+//	  description = "..."
+//	  policy      = "../policies/recommended.hcl" # relative to this file
+//	  rollout     = "content"                     # optional: the rollout block
+//	  horizon     = "72h"
+//	  resolution  = "1m"   # the tick (default 1m)
+//	  sample      = "15m"  # timeline interval (default: horizon/288, at least a tick)
+//
+//	  fleet {
+//	    cohort "workstations" {
+//	      hosts       = 1000000
+//	      labels      = { os = "windows", os_build = "19045", channel = "stable" }
+//	      tenants     = 5000          # or a list of names
+//	      tenant_skew = 1.1           # Zipf exponent of tenant sizes (default 0)
+//	      online      = 0.9           # share online at any time (default 1)
+//	      session     = "8h"          # online state redrawn this often (default 8h)
+//	      check_in    = "10m"         # hosts ask for updates this often
+//	      jitter      = "1m"          # up to this late (default 0)
+//	    }
+//	  }
+//	  update { id = "c-291", kind = "content", urgency = "routine", release = "2024-07-19T04:09:00Z" }
+//	  fault "NAME" {
+//	    select { os = "windows" }    # optional: all hosts
+//	    probability = 1              # default 1
+//	    latency     = "exp(2m)"      # "30s", "exp(MEAN)", "uniform(MIN, MAX)"; default 0
+//	    mode        = "boot_loop"    # crash | boot_loop | degraded | silent
+//	    signal      = "crash"        # crash: event reported; degraded: signal raised
+//	    factor      = 5              # degraded: rate multiple
+//	    recover_after = "20m"        # crash: down this long (default: until rollback)
+//	    restart     = "2m"           # crash: back this long after taking the rollback
+//	    reboot_every  = "10m"        # boot_loop: a reboot this often ...
+//	    recover_per_reboot = 0.001   # ... recovers with this chance
+//	  }
+//	  telemetry {
+//	    interval = "5m", delay = "1m", loss = 0.01, silent_after = "15m"
+//	    rates = { crash = 0.0002 }   # background events per host-hour
+//	  }
+//	  people {
+//	    notice = "77m"               # stop the push this long after the first failure
+//	    action = "rollback"          # or "halt"
+//	    repair { from = "5h", per_hour = 20000 }   # hands-on repair capacity
+//	  }
+//	}
+//
+// Every problem is an hcl.Diagnostic with a range in the file; the returned
+// files (by name) render them (policy.WriteDiagnostics). The Scenario is
+// nil when the diagnostics have errors.
+func LoadScenario(fsys fs.FS, name string) (*Scenario, map[string]*hcl.File, hcl.Diagnostics) {
+	files := map[string]*hcl.File{}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, files, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read scenario", Detail: err.Error()}}
+	}
+	src, err := io.ReadAll(io.LimitReader(f, MaxScenarioSize+1))
+	f.Close()
+	if err != nil {
+		return nil, files, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read scenario", Detail: fmt.Sprintf("%s: %v", name, err)}}
+	}
+	sc, file, diags := ParseScenario(src, name)
+	if file != nil {
+		files[name] = file
+	}
+	return sc, files, diags
+}
+
+// ParseScenario parses scenario source; filename is used in diagnostics.
+// See LoadScenario.
+func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagnostics) {
+	whole := &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+	if len(src) > MaxScenarioSize {
+		return nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Scenario file too large",
+			Detail: fmt.Sprintf("%s is larger than %d bytes.", filename, MaxScenarioSize), Subject: whole}}
+	}
+	if !utf8.Valid(src) {
+		return nil, &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, hcl.Diagnostics{{Severity: hcl.DiagError,
+			Summary: "Invalid UTF-8", Detail: filename + " is not valid UTF-8.", Subject: whole}}
+	}
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, file, diags
+	}
+	d := &decoder{}
+	sc := d.file(file.Body, whole)
+	diags = append(diags, d.diags...)
+	if diags.HasErrors() {
+		return nil, file, diags
+	}
+	return sc, file, diags
+}
+
+type decoder struct {
+	diags hcl.Diagnostics
+}
+
+func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
+}
+
+func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
+	c, diags := body.Content(schema)
+	d.diags = append(d.diags, diags...)
+	return c
+}
+
+func source(rng hcl.Range) rollout.Source {
+	return rollout.Source{File: rng.Filename, Line: rng.Start.Line, Column: rng.Start.Column}
+}
+
+func (d *decoder) file(body hcl.Body, whole *hcl.Range) *Scenario {
+	c := d.content(body, scenarioFileSchema)
+	if len(c.Blocks) == 0 {
+		d.errorf(*whole, "Missing scenario block", `A scenario file holds one scenario "NAME" { ... } block.`)
+		return nil
+	}
+	for _, b := range c.Blocks[1:] {
+		d.errorf(b.DefRange, "Duplicate scenario block", "A scenario file holds one scenario block; the first is at %s.", c.Blocks[0].DefRange)
+	}
+	return d.scenario(c.Blocks[0])
+}
+
+func (d *decoder) scenario(b *hcl.Block) *Scenario {
+	sc := &Scenario{Name: b.Labels[0], Src: source(b.DefRange), Resolution: time.Minute}
+	if sc.Name == "" {
+		d.errorf(b.LabelRanges[0], "Invalid name", "A scenario needs a non-empty name.")
+	}
+	c := d.content(b.Body, scenarioSchema)
+	a := c.Attributes
+	sc.Description, _ = d.str(a["description"])
+	sc.Policy, _ = d.str(a["policy"])
+	if a["policy"] != nil && sc.Policy == "" {
+		d.errorf(a["policy"].Expr.Range(), "Invalid policy", "policy must name a policy file or directory.")
+	}
+	sc.Rollout, _ = d.str(a["rollout"])
+	sc.Horizon = d.positiveDur(a["horizon"], 0)
+	sc.Resolution = d.positiveDur(a["resolution"], time.Minute)
+	if sc.Resolution > 0 && sc.Resolution < time.Second {
+		d.errorf(a["resolution"].Expr.Range(), "Invalid resolution", "resolution must be at least 1s.")
+	}
+	if sc.Horizon > 0 && sc.Resolution > 0 {
+		if ticks := sc.Horizon / sc.Resolution; ticks > 5_000_000 {
+			d.errorf(a["horizon"].Expr.Range(), "Horizon too long", "horizon is %d ticks of %s; at most 5000000 are allowed: raise resolution.", ticks, sc.Resolution)
+		}
+	}
+	sc.Sample = d.positiveDur(a["sample"], 0)
+	if sc.Sample == 0 && sc.Horizon > 0 {
+		sc.Sample = max(sc.Resolution, (sc.Horizon/288+sc.Resolution-1)/sc.Resolution*sc.Resolution)
+	}
+	if sc.Sample > 0 && sc.Sample < sc.Resolution && a["sample"] != nil {
+		d.errorf(a["sample"].Expr.Range(), "Invalid sample", "sample must be at least the resolution (%s).", sc.Resolution)
+	}
+
+	var fleet, update, telemetry, people *hcl.Block
+	once := func(dst **hcl.Block, blk *hcl.Block) {
+		if *dst != nil {
+			d.errorf(blk.DefRange, "Duplicate "+blk.Type+" block", "A scenario has one %s block; the first is at %s.", blk.Type, (*dst).DefRange)
+			return
+		}
+		*dst = blk
+	}
+	faultNames := map[string]hcl.Range{}
+	for _, blk := range c.Blocks {
+		switch blk.Type {
+		case "fleet":
+			once(&fleet, blk)
+		case "update":
+			once(&update, blk)
+		case "telemetry":
+			once(&telemetry, blk)
+		case "people":
+			once(&people, blk)
+		case "fault":
+			if prev, dup := faultNames[blk.Labels[0]]; dup {
+				d.errorf(blk.LabelRanges[0], "Duplicate fault name", "Fault %q is already defined at %s.", blk.Labels[0], prev)
+			}
+			faultNames[blk.Labels[0]] = blk.DefRange
+			sc.Faults = append(sc.Faults, d.fault(blk))
+		}
+	}
+	if len(sc.Faults) > 14 {
+		d.errorf(b.DefRange, "Too many faults", "A scenario may define at most 14 faults, got %d.", len(sc.Faults))
+	}
+	missing := func(blk *hcl.Block, name string) bool {
+		if blk == nil {
+			d.errorf(b.DefRange, "Missing "+name+" block", "Scenario %q needs a %s block.", sc.Name, name)
+			return true
+		}
+		return false
+	}
+	if !missing(fleet, "fleet") {
+		d.fleet(sc, fleet)
+	}
+	if !missing(update, "update") {
+		d.update(sc, update)
+	}
+	sc.Telemetry = Telemetry{Interval: 5 * time.Minute, Delay: time.Minute, SilentAfter: 15 * time.Minute}
+	if telemetry != nil {
+		d.telemetry(sc, telemetry)
+	}
+	if people != nil {
+		d.people(sc, people)
+	}
+	return sc
+}
+
+func (d *decoder) fleet(sc *Scenario, b *hcl.Block) {
+	c := d.content(b.Body, fleetSchema)
+	names := map[string]hcl.Range{}
+	total := 0
+	for _, blk := range c.Blocks {
+		name := blk.Labels[0]
+		if prev, dup := names[name]; dup {
+			d.errorf(blk.LabelRanges[0], "Duplicate cohort name", "Cohort %q is already defined at %s.", name, prev)
+		}
+		names[name] = blk.DefRange
+		if name == "" || strings.ContainsAny(name, " \t\n") {
+			d.errorf(blk.LabelRanges[0], "Invalid cohort name", "A cohort name must be non-empty and without spaces (host IDs are NAME-N).")
+		}
+		co := d.cohort(blk)
+		total += co.Hosts
+		if total > MaxHosts {
+			d.errorf(blk.DefRange, "Fleet too large", "The fleet has more than %d hosts.", MaxHosts)
+			total = math.MinInt32
+		}
+		sc.Cohorts = append(sc.Cohorts, co)
+	}
+	if len(c.Blocks) == 0 {
+		d.errorf(b.DefRange, "Empty fleet", `A fleet needs at least one cohort "NAME" { ... } block.`)
+	}
+	if len(c.Blocks) > 1000 {
+		d.errorf(b.DefRange, "Too many cohorts", "A fleet may have at most 1000 cohorts.")
+	}
+}
+
+func (d *decoder) cohort(b *hcl.Block) Cohort {
+	co := Cohort{Name: b.Labels[0], Online: 1, Session: 8 * time.Hour, Src: source(b.DefRange)}
+	a := d.content(b.Body, cohortSchema).Attributes
+	if n, ok := d.whole(a["hosts"]); ok {
+		if n < 1 || n > MaxHosts {
+			d.errorf(a["hosts"].Expr.Range(), "Invalid hosts", "hosts must be in [1, %d], got %d.", MaxHosts, n)
+		} else {
+			co.Hosts = n
+		}
+	}
+	co.Labels = d.labels(a["labels"])
+	if at := a["tenants"]; at != nil {
+		v, diags := at.Expr.Value(nil)
+		d.diags = append(d.diags, diags...)
+		switch {
+		case diags.HasErrors():
+		case v.IsNull() || !v.IsWhollyKnown():
+			d.errorf(at.Expr.Range(), "Invalid tenants", "tenants must be a number of tenants or a list of tenant names.")
+		case v.Type() == cty.Number:
+			if n, ok := d.whole(at); ok {
+				if n < 1 || n > 10_000_000 {
+					d.errorf(at.Expr.Range(), "Invalid tenants", "tenants must be in [1, 10000000], got %d.", n)
+				} else {
+					co.TenantCount = n
+				}
+			}
+		default:
+			co.Tenants = d.names(at)
+			if co.Tenants != nil && len(co.Tenants) == 0 {
+				d.errorf(at.Expr.Range(), "Invalid tenants", "tenants must not be an empty list.")
+			}
+		}
+	}
+	if _, ok := co.Labels[rollout.TenantLabel]; ok && (co.TenantCount > 0 || co.Tenants != nil) {
+		d.errorf(a["tenants"].Expr.Range(), "Conflicting tenants", "Cohort %q sets the %q label and tenants; use one.", co.Name, rollout.TenantLabel)
+	}
+	co.TenantSkew = d.number(a["tenant_skew"], 0, 0, 10)
+	co.Online = d.number(a["online"], 1, 0, 1)
+	co.Session = d.positiveDur(a["session"], 8*time.Hour)
+	co.CheckIn = d.positiveDur(a["check_in"], 0)
+	co.Jitter = d.dur(a["jitter"], 0)
+	if co.CheckIn > 0 && co.Jitter >= co.CheckIn {
+		d.errorf(a["jitter"].Expr.Range(), "Invalid jitter", "jitter must be less than check_in (%s).", co.CheckIn)
+	}
+	return co
+}
+
+func (d *decoder) update(sc *Scenario, b *hcl.Block) {
+	a := d.content(b.Body, updateSchema).Attributes
+	u := &sc.Update
+	u.ID, _ = d.str(a["id"])
+	u.Kind, _ = d.str(a["kind"])
+	u.Urgency, _ = d.str(a["urgency"])
+	if a["id"] != nil && u.ID == "" {
+		d.errorf(a["id"].Expr.Range(), "Invalid id", "The update needs a non-empty id.")
+	}
+	if s, ok := d.str(a["release"]); ok {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			d.errorf(a["release"].Expr.Range(), "Invalid release", "release must be an RFC 3339 time such as 2024-07-19T04:09:00Z: %v.", err)
+		}
+		u.Release = t.UTC()
+	}
+}
+
+func (d *decoder) fault(b *hcl.Block) Fault {
+	f := Fault{Name: b.Labels[0], Src: source(b.DefRange), Probability: 1}
+	c := d.content(b.Body, faultSchema)
+	a := c.Attributes
+	for k, blk := range c.Blocks {
+		if k > 0 {
+			d.errorf(blk.DefRange, "Duplicate select block", "A fault has at most one select block.")
+			continue
+		}
+		f.Select = d.selector(blk)
+	}
+	f.Probability = d.number(a["probability"], 1, 0, 1)
+	f.Latency = d.dist(a["latency"])
+	if m, ok := d.str(a["mode"]); ok {
+		i := slices.Index(faultModeNames[:], m)
+		if i <= 0 {
+			d.errorf(a["mode"].Expr.Range(), "Invalid mode", "mode must be one of crash, boot_loop, degraded, silent; got %q.", m)
+		}
+		f.Mode = FaultMode(max(i, 0))
+	}
+	f.Signal, _ = d.str(a["signal"])
+	f.Factor = d.number(a["factor"], 0, 0, 1e6)
+	f.RecoverAfter = d.dist(a["recover_after"])
+	f.Restart = d.dist(a["restart"])
+	f.RebootEvery = d.positiveDur(a["reboot_every"], 0)
+	f.RecoverPerReboot = d.number(a["recover_per_reboot"], 0, 0, 1)
+	only := func(name string, modes ...FaultMode) {
+		if at := a[name]; at != nil && !slices.Contains(modes, f.Mode) && f.Mode != 0 {
+			d.errorf(at.NameRange, "Attribute not used by mode", "%s does nothing for a %s fault.", name, f.Mode)
+		}
+	}
+	only("signal", Crash, Degraded)
+	only("factor", Degraded)
+	only("recover_after", Crash)
+	only("restart", Crash)
+	only("reboot_every", BootLoop)
+	only("recover_per_reboot", BootLoop)
+	switch f.Mode {
+	case Crash:
+		if f.Signal == "" {
+			f.Signal = "crash"
+		}
+	case Degraded:
+		if a["signal"] == nil || a["factor"] == nil {
+			d.errorf(b.DefRange, "Incomplete degraded fault", "A degraded fault needs signal (the signal that rises) and factor (by how much).")
+		} else if f.Factor <= 1 {
+			d.errorf(a["factor"].Expr.Range(), "Invalid factor", "factor must be greater than 1.")
+		}
+	case BootLoop:
+		if (a["recover_per_reboot"] != nil) != (a["reboot_every"] != nil) {
+			d.errorf(b.DefRange, "Incomplete boot loop", "recover_per_reboot and reboot_every go together.")
+		}
+	}
+	return f
+}
+
+func (d *decoder) telemetry(sc *Scenario, b *hcl.Block) {
+	a := d.content(b.Body, telemetrySchema).Attributes
+	t := &sc.Telemetry
+	t.Interval = d.positiveDur(a["interval"], 5*time.Minute)
+	t.Delay = d.dur(a["delay"], time.Minute)
+	t.Loss = d.number(a["loss"], 0, 0, 0.99)
+	t.SilentAfter = d.positiveDur(a["silent_after"], 3*t.Interval)
+	if at := a["rates"]; at != nil {
+		v, diags := at.Expr.Value(nil)
+		d.diags = append(d.diags, diags...)
+		if !diags.HasErrors() {
+			if v.IsNull() || !v.IsWhollyKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+				d.errorf(at.Expr.Range(), "Invalid rates", "rates must be an object of signal = events per host-hour, e.g. { crash = 0.0002 }.")
+				return
+			}
+			t.Rates = map[string]float64{}
+			for it := v.ElementIterator(); it.Next(); {
+				k, e := it.Element()
+				e, err := convert.Convert(e, cty.Number)
+				if err != nil || e.IsNull() {
+					d.errorf(at.Expr.Range(), "Invalid rates", "rate of %q must be a number.", k.AsString())
+					continue
+				}
+				r, _ := e.AsBigFloat().Float64()
+				if !(r >= 0 && r <= 1000) {
+					d.errorf(at.Expr.Range(), "Invalid rates", "rate of %q must be in [0, 1000] events per host-hour, got %g.", k.AsString(), r)
+					continue
+				}
+				if k.AsString() == "silent" || k.AsString() == "" {
+					d.errorf(at.Expr.Range(), "Invalid rates", "%q is not a signal name.", k.AsString())
+					continue
+				}
+				t.Rates[k.AsString()] = r
+			}
+		}
+	}
+}
+
+func (d *decoder) people(sc *Scenario, b *hcl.Block) {
+	c := d.content(b.Body, peopleSchema)
+	a := c.Attributes
+	p := &sc.People
+	p.Notice = d.dur(a["notice"], 0)
+	p.Action = rollout.Rollback
+	if s, ok := d.str(a["action"]); ok {
+		switch s {
+		case "halt":
+			p.Action = rollout.Halt
+		case "rollback":
+		default:
+			d.errorf(a["action"].Expr.Range(), "Invalid action", "action must be \"halt\" or \"rollback\", got %q.", s)
+		}
+	}
+	for _, blk := range c.Blocks {
+		ra := d.content(blk.Body, repairSchema).Attributes
+		r := RepairStage{From: d.dur(ra["from"], 0), PerHour: d.number(ra["per_hour"], 0, 0, 1e9)}
+		if n := len(p.Repair); n > 0 && r.From <= p.Repair[n-1].From {
+			d.errorf(blk.DefRange, "Repair stages out of order", "Each repair stage must start after the one before.")
+		}
+		p.Repair = append(p.Repair, r)
+	}
+}
+
+func (d *decoder) value(a *hcl.Attribute, want cty.Type, what string) (cty.Value, bool) {
+	if a == nil {
+		return cty.NilVal, false
+	}
+	v, diags := a.Expr.Value(nil)
+	d.diags = append(d.diags, diags...)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	cv, err := convert.Convert(v, want)
+	if err != nil || cv.IsNull() || !cv.IsWhollyKnown() {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be %s.", a.Name, what)
+		return cty.NilVal, false
+	}
+	return cv, true
+}
+
+func (d *decoder) str(a *hcl.Attribute) (string, bool) {
+	v, ok := d.value(a, cty.String, "a string")
+	if !ok {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+func (d *decoder) number(a *hcl.Attribute, def, lo, hi float64) float64 {
+	v, ok := d.value(a, cty.Number, "a number")
+	if !ok {
+		return def
+	}
+	f, _ := v.AsBigFloat().Float64()
+	if !(f >= lo && f <= hi) {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be in [%g, %g], got %g.", a.Name, lo, hi, f)
+		return def
+	}
+	return f
+}
+
+func (d *decoder) whole(a *hcl.Attribute) (int, bool) {
+	v, ok := d.value(a, cty.Number, "a whole number")
+	if !ok {
+		return 0, false
+	}
+	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be a whole number.", a.Name)
+		return 0, false
+	}
+	i, acc := bf.Int64()
+	if acc != 0 || i > math.MaxInt32 || i < math.MinInt32 {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s is out of range.", a.Name)
+		return 0, false
+	}
+	return int(i), true
+}
+
+func (d *decoder) dur(a *hcl.Attribute, def time.Duration) time.Duration {
+	s, ok := d.str(a)
+	if !ok {
+		return def
+	}
+	v, err := parseDuration(s)
+	if err != nil {
+		d.errorf(a.Expr.Range(), "Invalid duration", "%s.", err)
+		return def
+	}
+	if v < 0 {
+		d.errorf(a.Expr.Range(), "Invalid duration", "%s must not be negative.", a.Name)
+		return def
+	}
+	if v > 100*365*24*time.Hour {
+		d.errorf(a.Expr.Range(), "Invalid duration", "%s is too long.", a.Name)
+		return def
+	}
+	return v
+}
+
+func (d *decoder) positiveDur(a *hcl.Attribute, def time.Duration) time.Duration {
+	v := d.dur(a, def)
+	if a != nil && v <= 0 {
+		d.errorf(a.Expr.Range(), "Invalid duration", "%s must be positive.", a.Name)
+		return def
+	}
+	return v
+}
+
+func (d *decoder) dist(a *hcl.Attribute) Dist {
+	s, ok := d.str(a)
+	if !ok {
+		return Dist{}
+	}
+	v, err := ParseDist(s)
+	if err != nil {
+		d.errorf(a.Expr.Range(), "Invalid distribution", "%s: %v.", a.Name, err)
+		return Dist{}
+	}
+	if v.Mean > 100*365*24*time.Hour || v.Max > 100*365*24*time.Hour {
+		d.errorf(a.Expr.Range(), "Invalid distribution", "%s is too long.", a.Name)
+		return Dist{}
+	}
+	return v
+}
+
+func (d *decoder) names(a *hcl.Attribute) []string {
+	v, ok := d.value(a, cty.List(cty.String), "a list of strings")
+	if !ok {
+		return nil
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() || e.AsString() == "" || seen[e.AsString()] {
+			d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must list distinct, non-empty names.", a.Name)
+			return nil
+		}
+		seen[e.AsString()] = true
+		out = append(out, e.AsString())
+	}
+	return out
+}
+
+func (d *decoder) labels(a *hcl.Attribute) map[string]string {
+	out := map[string]string{}
+	v, ok := d.value(a, cty.Map(cty.String), "an object of label = \"value\"")
+	if !ok {
+		return out
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		if k.AsString() == "" {
+			d.errorf(a.Expr.Range(), "Invalid labels", "A label needs a name.")
+			continue
+		}
+		out[k.AsString()] = e.AsString()
+	}
+	return out
+}
+
+func (d *decoder) selector(b *hcl.Block) rollout.Selector {
+	attrs, diags := b.Body.JustAttributes()
+	d.diags = append(d.diags, diags...)
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sel rollout.Selector
+	for _, k := range keys {
+		a := attrs[k]
+		v, diags := a.Expr.Value(nil)
+		d.diags = append(d.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		var values []string
+		if s, err := convert.Convert(v, cty.String); err == nil && !s.IsNull() && s.IsWhollyKnown() {
+			values = []string{s.AsString()}
+		} else if l, err := convert.Convert(v, cty.List(cty.String)); err == nil && !l.IsNull() && l.IsWhollyKnown() && l.LengthInt() > 0 {
+			for it := l.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				if e.IsNull() {
+					continue
+				}
+				values = append(values, e.AsString())
+			}
+		}
+		if len(values) == 0 {
+			d.errorf(a.Expr.Range(), "Invalid selector", "%s must be a label value or a non-empty list of values.", k)
+			continue
+		}
+		sel = append(sel, rollout.Match{Key: k, Values: values})
+	}
+	return sel
+}
+
+func parseDuration(s string) (time.Duration, error) { return policy.ParseDuration(s) }
