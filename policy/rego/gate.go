@@ -126,18 +126,34 @@ func (c *compiler) bad(src rollout.Source, code, format string, args ...any) {
 	c.errs = append(c.errs, &Error{Src: src, Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
-// astErrors records OPA errors; those without a location point at fallback.
+// astErrors records OPA errors; those without a location point at
+// fallback. Errors about the rules Compile adds (copies of the gate's own)
+// and repeated errors are left out.
 func (c *compiler) astErrors(err error, fallback rollout.Source) {
 	var errs ast.Errors
-	if !errors.As(err, &errs) {
+	var one *ast.Error
+	switch {
+	case errors.As(err, &errs):
+	case errors.As(err, &one):
+		errs = ast.Errors{one}
+	default:
 		c.bad(fallback, "", "%v", err)
 		return
 	}
+	seen := map[string]bool{}
 	for _, e := range errs {
+		if strings.Contains(e.Message, reservedPrefix) {
+			continue
+		}
 		src := fallback
-		if e.Location != nil && e.Location.File != "" {
+		if e.Location != nil && e.Location.File != "" && e.Location.Row > 0 {
 			src = rollout.Source{File: e.Location.File, Line: e.Location.Row, Column: e.Location.Col}
 		}
+		key := fmt.Sprintf("%s %s %s", src, e.Code, e.Message)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
 		c.bad(src, e.Code, "%s", e.Message)
 	}
 }

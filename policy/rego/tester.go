@@ -31,6 +31,10 @@ type TestOptions struct {
 	Timeout time.Duration
 }
 
+// ErrBadRun is returned (wrapped) by RunTests for a TestOptions.Run that is
+// not a valid regular expression.
+var ErrBadRun = errors.New("rego: bad test filter")
+
 // RunTests runs the Rego unit tests (rules named test_*) of the modules
 // under paths: each path is a .rego file, a data file, or a directory
 // searched recursively for .rego, .json (not .hcl.json), .yaml and .yml
@@ -44,7 +48,7 @@ type TestOptions struct {
 // data file, a compile error), or reports a bad Run expression.
 func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.Result, error) {
 	if _, err := regexp.Compile(opts.Run); err != nil {
-		return nil, fmt.Errorf("rego: bad -run expression: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrBadRun, err)
 	}
 	files, err := collect(paths)
 	if err != nil {

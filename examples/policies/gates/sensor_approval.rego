@@ -1,6 +1,9 @@
-# A sensor update (code that runs in the kernel) enters the broad ring only
-# after a person has approved it for that ring, whatever the plan says.
+# A sensor or driver update (code that runs in the kernel) enters the broad
+# ring only after a person has approved it for that ring, whatever the plan
+# says.
 package ringwise.gates.sensor_approval
+
+kernel_kinds := {"sensor", "driver"}
 
 broad := "broad"
 
@@ -15,8 +18,8 @@ approved if {
 }
 
 hold contains {"msg": msg} if {
-	input.update.kind == "sensor"
+	input.update.kind in kernel_kinds
 	entering_broad
 	not approved
-	msg := sprintf("sensor update %s needs an approval for ring %q before it goes broad", [input.update.id, broad])
+	msg := sprintf("%s update %s needs an approval for ring %q before it goes broad", [input.update.kind, input.update.id, broad])
 }

@@ -21,6 +21,10 @@ test_approval_for_another_ring_does_not_count if {
 	count(gate.hold) == 1 with input as object.union(to_broad, {"approvals": [{"ring": "canary", "by": "ana"}]})
 }
 
+test_driver_update_holds if {
+	count(gate.hold) == 1 with input as object.union(to_broad, {"update": {"id": "d-3", "kind": "driver"}})
+}
+
 test_content_update_passes if {
 	count(gate.hold) == 0 with input as object.union(to_broad, {"update": {"id": "c-1", "kind": "content"}})
 }
