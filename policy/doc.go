@@ -10,8 +10,10 @@
 // GateLoader (package policy/rego).
 //
 // Every problem is reported as an hcl.Diagnostic with a Subject range;
-// render them with hcl.NewDiagnosticTextWriter over Policy.Files. Load
-// never panics on any input.
+// render them with WriteDiagnostics (one "FILE:LINE:COL: message" line, the
+// source line and a caret line per problem) or with
+// hcl.NewDiagnosticTextWriter, over Policy.Files. Load never panics on any
+// input. Policy.Select picks the plan for an update by kind or name.
 //
 // # Language reference
 //
