@@ -35,6 +35,7 @@ var commands = []command{
 	{"check", "validate policy files and directories", runCheck},
 	{"fmt", "rewrite policy files in canonical format", runFmt},
 	{"plan", "print the nominal schedule of a rollout", runPlan},
+	{"test", "run the Rego unit tests of gate policies", runTest},
 }
 
 func main() {
