@@ -212,7 +212,9 @@ func (d *decider) decide(ctx context.Context) Decision {
 	if st.Step >= 0 {
 		bake := plan.BakeFor(st.Ring, st.Update.Urgency)
 		if end := st.StepStarted.Add(bake); now.Before(end) {
-			d.add(ringRule, ring.Src, "step %d baking until %s (%s left)", st.Step+1, end.UTC().Format(time.RFC3339), end.Sub(now))
+			// No "time left" in the message: it would make every poll a new
+			// audit log entry.
+			d.add(ringRule, ring.Src, "step %d baking until %s", st.Step+1, end.UTC().Format(time.RFC3339))
 			return d.hold(end)
 		}
 		if !d.healthy(ring, ringRule) {
