@@ -219,7 +219,7 @@ func (l *loader) checkName(b *hcl.Block, what string, seen map[string]hcl.Range)
 		return
 	}
 	if first, dup := seen[name]; dup {
-		l.errorf(rng, "Duplicate "+what+" name", "A %s named %q was already defined at %s:%d,%d; %s names must be unique.",
+		l.errorf(rng, "Duplicate "+what+" name", "A %s named %q was already defined at %s:%d:%d; %s names must be unique.",
 			what, name, first.Filename, first.Start.Line, first.Start.Column, what)
 		return
 	}
