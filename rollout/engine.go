@@ -45,13 +45,13 @@ func (f *Fleet) Start(u Update, now time.Time) (State, error) {
 // run) until Unpause.
 func Pause(st State, reason string, now time.Time) State {
 	st.Paused, st.PauseReason = true, reason
-	return logged(st, Entry{At: now, Action: Hold, Ring: "", Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "paused by hand: " + reason}}})
+	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "paused by hand: " + reason}}})
 }
 
 // Unpause lifts a Pause.
 func Unpause(st State, now time.Time) State {
 	st.Paused, st.PauseReason = false, ""
-	return logged(st, Entry{At: now, Action: Hold, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}})
+	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}})
 }
 
 // Resume restarts a halted rollout at its current step; the step bakes
@@ -71,7 +71,7 @@ func Resume(st State, obs Observation, by string, now time.Time) (State, error) 
 	ack.Signals = maps.Clone(ack.Signals)
 	ack.Strata = nil
 	st.Phase, st.Stopped, st.StepStarted, st.Acked = Running, "", now, &ack
-	return logged(st, Entry{At: now, Action: Hold, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
+	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
 }
 
 // Adopt moves a running rollout onto the fleet's (new) plan, keeping its

@@ -1,0 +1,453 @@
+package rollout
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Transcript tests in the manner of etcd-io/raft's datadriven tests: each
+// testdata/*.txt file is a sequence of commands with their expected output;
+// `go test -run TestTranscripts -rewrite` regenerates the outputs.
+//
+// A case is a command line, optional input lines, a line "----" and the
+// expected output, ended by a blank line. Lines starting with # between
+// cases are comments. Times are offsets from Tuesday 2026-11-24 09:00 UTC
+// (at=+30m, at=-1h) or RFC 3339; a command without at= uses the last time.
+//
+//	plan                       input: one rule a line (see parseRule)
+//	replan                     the same, for a plan changed under the rollout
+//	fleet n=20 internal=2 tenants=acme:3,beta:5 [os=w10,w11]
+//	start [update=u1] [kind=content] [urgency=emergency] [at=]
+//	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [approve=ring] [at=]
+//	decide [at=]
+//	eligible [host=h03] [at=]  one host, or every verdict of the fleet
+//	pause [reason=...] | unpause | resume [by=bob] | adopt   [at=]
+//	schedule | log
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testdata/*.txt transcripts")
+
+func TestTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			runTranscript(t, file)
+		})
+	}
+}
+
+type tcase struct {
+	line   int
+	cmd    string
+	input  []string
+	output string
+}
+
+func parseTranscript(t *testing.T, file string) (cases []tcase, comments map[int][]string) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	comments = map[int][]string{}
+	for i := 0; i < len(lines); {
+		l := lines[i]
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
+			if strings.HasPrefix(l, "#") {
+				comments[len(cases)] = append(comments[len(cases)], l)
+			}
+			i++
+			continue
+		}
+		c := tcase{line: i + 1, cmd: l}
+		for i++; i < len(lines) && lines[i] != "----"; i++ {
+			c.input = append(c.input, lines[i])
+		}
+		if i == len(lines) {
+			t.Fatalf("%s:%d: command without ----", file, c.line)
+		}
+		var out []string
+		for i++; i < len(lines) && lines[i] != ""; i++ {
+			out = append(out, lines[i])
+		}
+		c.output = strings.Join(out, "\n")
+		cases = append(cases, c)
+	}
+	return cases, comments
+}
+
+func runTranscript(t *testing.T, file string) {
+	cases, comments := parseTranscript(t, file)
+	r := &transcript{now: t0}
+	var rewritten strings.Builder
+	for k, c := range cases {
+		for _, l := range comments[k] {
+			rewritten.WriteString(l + "\n")
+		}
+		if len(comments[k]) > 0 && k == 0 {
+			rewritten.WriteString("\n")
+		}
+		got := strings.TrimRight(r.run(c.cmd, c.input), "\n")
+		if got == "" {
+			got = "ok"
+		}
+		if *rewrite {
+			fmt.Fprintf(&rewritten, "%s\n", c.cmd)
+			for _, l := range c.input {
+				rewritten.WriteString(l + "\n")
+			}
+			fmt.Fprintf(&rewritten, "----\n%s\n\n", got)
+		} else if got != c.output {
+			t.Errorf("%s:%d: %s\n--- want\n%s\n--- got\n%s", file, c.line, c.cmd, c.output, got)
+		}
+	}
+	for _, l := range comments[len(cases)] {
+		rewritten.WriteString(l + "\n")
+	}
+	if *rewrite {
+		if err := os.WriteFile(file, []byte(strings.TrimRight(rewritten.String(), "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// transcript is the state a transcript's commands act on.
+type transcript struct {
+	plan  *Plan
+	fleet *Fleet // the fleet the controller and the host call use
+	hosts []Host
+	st    State
+	obs   Observation
+	now   time.Time
+}
+
+func (r *transcript) run(cmd string, input []string) (out string) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = fmt.Sprintf("error: %v", p)
+		}
+	}()
+	fields := strings.Fields(cmd)
+	args := map[string]string{}
+	for _, f := range fields[1:] {
+		k, v, _ := strings.Cut(f, "=")
+		args[k] = v
+	}
+	if at, ok := args["at"]; ok {
+		r.now = parseAt(at)
+	}
+	var b strings.Builder
+	switch fields[0] {
+	case "plan", "replan":
+		p := Plan{Name: "transcript"}
+		for _, l := range input {
+			parseRule(&p, l)
+		}
+		plan, err := Compile(p)
+		if err != nil {
+			for _, e := range ValidationErrors(err) {
+				fmt.Fprintln(&b, e)
+			}
+			return b.String()
+		}
+		r.plan = plan
+		if fields[0] == "replan" {
+			r.fleet = must(NewFleet(plan, r.fleet.RolloutID(), r.hosts))
+			return "plan changed under the rollout"
+		}
+	case "fleet":
+		r.hosts = nil
+		n := atoi(args["n"])
+		internal := atoi(args["internal"])
+		oses := strings.Split(orDefault(args["os"], "w11"), ",")
+		var tenants []string
+		for _, tc := range splitList(args["tenants"]) {
+			name, count, _ := strings.Cut(tc, ":")
+			for range atoi(count) {
+				tenants = append(tenants, name)
+			}
+		}
+		for i := range n {
+			labels := map[string]string{"channel": "stable", "os": oses[i%len(oses)]}
+			if i < internal {
+				labels["channel"] = "internal"
+			} else if k := i - internal; k < len(tenants) {
+				labels[TenantLabel] = tenants[k]
+			}
+			r.hosts = append(r.hosts, Host{ID: fmt.Sprintf("h%02d", i), Labels: labels})
+		}
+		r.fleet = must(NewFleet(r.plan, orDefault(args["id"], "r1"), r.hosts))
+		for i, ring := range r.plan.Rings {
+			fmt.Fprintf(&b, "ring %s: %d hosts\n", ring.Name, r.fleet.RingSize(i))
+		}
+	case "start":
+		u := Update{ID: orDefault(args["update"], "u1"), Kind: orDefault(args["kind"], "content"), Urgency: args["urgency"]}
+		st, err := r.fleet.Start(u, r.now)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		r.st = st
+		fmt.Fprintf(&b, "rollout %s of update %s (%s) at %s", st.RolloutID, u.ID, u.Kind, fmtAt(r.now))
+	case "observe":
+		o := Observation{At: r.now, Updated: Cohort{
+			Hosts: atoi(args["updated"]), Healthy: atoi(args["healthy"]), Silent: atoi(args["silent"]),
+			Signals: map[string]Signal{"crash": {Count: atof(args["crash"]), Hours: atof(args["hours"])}},
+		}}
+		if v, ok := args["healthy"]; !ok || v == "" {
+			o.Updated.Healthy = o.Updated.Hosts
+		}
+		if _, ok := args["crash"]; !ok && args["signals"] == "none" {
+			o.Updated.Signals = nil
+		}
+		for _, ring := range splitList(args["approve"]) {
+			o.Approvals = append(o.Approvals, Approval{Ring: ring, By: "alice"})
+		}
+		if len(r.plan.Rings[0].Cover) > 0 {
+			o.Updated.Strata = map[string]int{}
+			for _, s := range r.fleet.Strata(0) {
+				o.Updated.Strata[s] = 1
+			}
+		}
+		r.obs = o
+		fmt.Fprintf(&b, "observed at %s: %d updated, %d healthy, %d silent", fmtAt(r.now), o.Updated.Hosts, o.Updated.Healthy, o.Updated.Silent)
+	case "decide":
+		d := r.fleet.Decide(context.Background(), r.st, r.obs, r.now)
+		r.st = d.State
+		fmt.Fprintf(&b, "%s at %s: %s", d.Action, fmtAt(r.now), position(r.fleet.Plan(), d.State))
+		if !d.Next.IsZero() {
+			fmt.Fprintf(&b, ", next %s", fmtAt(d.Next))
+		}
+		for _, reason := range d.Reasons {
+			fmt.Fprintf(&b, "\n  %s", reason)
+		}
+	case "eligible":
+		if id, ok := args["host"]; ok {
+			writeEligibility(&b, id, r.fleet.Eligible(id, &r.st, r.now))
+			break
+		}
+		groups := map[string][]string{}
+		var keys []string
+		for _, h := range r.hosts {
+			e := r.fleet.Eligible(h.ID, &r.st, r.now)
+			k := e.Verdict.String()
+			if e.Verdict != Take {
+				k += " (" + e.Why.String() + ")"
+			}
+			if _, ok := groups[k]; !ok {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], h.ID)
+		}
+		slices.Sort(keys)
+		fmt.Fprintf(&b, "at %s:", fmtAt(r.now))
+		for _, k := range keys {
+			fmt.Fprintf(&b, "\n  %s: %s", k, strings.Join(groups[k], " "))
+		}
+	case "pause":
+		r.st = Pause(r.st, orDefault(args["reason"], "by hand"), r.now)
+	case "unpause":
+		r.st = Unpause(r.st, r.now)
+	case "resume":
+		st, err := Resume(r.st, r.obs, orDefault(args["by"], "bob"), r.now)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		r.st = st
+	case "adopt":
+		st, err := r.fleet.Adopt(r.st, r.now)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		r.st = st
+		fmt.Fprintf(&b, "adopted at %s: %s", fmtAt(r.now), position(r.fleet.Plan(), st))
+	case "schedule":
+		s := r.fleet.Plan().Schedule(r.st.Update, r.st.Started)
+		for _, step := range s.Steps {
+			fmt.Fprintf(&b, "%s ring %s step %d: %g%%", fmtAt(step.Start), step.Ring, step.Step+1, step.Percent)
+			if step.Capped {
+				b.WriteString(" (tenant cap)")
+			}
+			for _, why := range step.Reasons {
+				fmt.Fprintf(&b, " [%s]", why)
+			}
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "complete %s", fmtAt(s.Complete))
+	case "log":
+		for _, e := range r.st.Log {
+			fmt.Fprintln(&b, e)
+		}
+	default:
+		return "error: unknown command " + fields[0]
+	}
+	return b.String()
+}
+
+func position(p *Plan, st State) string {
+	s := fmt.Sprintf("%s, ring %s step %d", st.Phase, p.Rings[min(st.Ring, len(p.Rings)-1)].Name, st.Step+1)
+	if st.Step < 0 {
+		s = fmt.Sprintf("%s, before ring %s", st.Phase, p.Rings[min(st.Ring, len(p.Rings)-1)].Name)
+	}
+	if st.Paused {
+		s += ", paused"
+	}
+	return s
+}
+
+func writeEligibility(b *strings.Builder, id string, e Eligibility) {
+	fmt.Fprintf(b, "%s: %s (%s)", id, e.Verdict, e.Why)
+	if e.Rule != "" {
+		fmt.Fprintf(b, " rule %s", e.Rule)
+	}
+	if !e.From.IsZero() {
+		fmt.Fprintf(b, " from %s", fmtAt(e.From))
+	}
+}
+
+// parseRule reads one line of a plan block:
+//
+//	ring NAME [select=KEY:V1|V2] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
+//	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] action=halt|rollback
+//	blackout NAME from=+24h to=+48h [exempt=emergency]
+//	urgency NAME bake_scale=0.1
+//	tenant NAME select=KEY:V [defer=48h] [window=sat,sun@01:00+4h/Europe/London] [optout=sensor]
+func parseRule(p *Plan, line string) {
+	f := strings.Fields(line)
+	args := map[string]string{}
+	for _, a := range f[2:] {
+		k, v, _ := strings.Cut(a, "=")
+		args[k] = v
+	}
+	sel := func() Selector {
+		if args["select"] == "" {
+			return nil
+		}
+		k, v, _ := strings.Cut(args["select"], ":")
+		return Selector{{Key: k, Values: strings.Split(v, "|")}}
+	}
+	switch f[0] {
+	case "ring":
+		r := Ring{Name: f[1], Select: sel(), Bake: dur(args["bake"]), TenantCap: atof(args["tenant_cap"]),
+			MinHealthy: atof(args["min_healthy"]), Cover: splitList(args["cover"])}
+		_, r.Approval = args["approval"]
+		for _, s := range splitList(args["steps"]) {
+			r.Steps = append(r.Steps, atof(s))
+		}
+		p.Rings = append(p.Rings, r)
+	case "trigger":
+		kinds := map[string]TriggerKind{"absolute": Absolute, "baseline": Baseline, "silence": Silence, "sequential": Sequential}
+		tr := Trigger{Name: f[1], Kind: kinds[f[2]], Signal: args["signal"], Threshold: atof(orDefault(args["above"], args["ratio"])),
+			Rate: atof(args["rate"]), Ratio: atof(args["ratio"]), Alpha: atof(args["alpha"]), MinCount: atoi(args["min_count"])}
+		if err := tr.Action.UnmarshalText([]byte(args["action"])); err != nil {
+			panic(err)
+		}
+		p.Triggers = append(p.Triggers, tr)
+	case "blackout":
+		p.Blackouts = append(p.Blackouts, Blackout{Name: f[1], From: parseAt(args["from"]), To: parseAt(args["to"]), Exempt: splitList(args["exempt"])})
+	case "urgency":
+		p.Urgencies = append(p.Urgencies, Urgency{Name: f[1], BakeScale: atof(args["bake_scale"])})
+	case "tenant":
+		tn := Tenant{Name: f[1], Select: sel(), Defer: dur(args["defer"]), OptOut: splitList(args["optout"])}
+		if w := args["window"]; w != "" {
+			tn.Maintenance = append(tn.Maintenance, parseWindow(w))
+		}
+		p.Tenants = append(p.Tenants, tn)
+	default:
+		panic("unknown rule " + f[0])
+	}
+}
+
+// parseWindow reads DAYS@HH:MM+LENGTH/ZONE, e.g. sat,sun@01:00+4h/Europe/London
+// (DAYS may be * for every day).
+func parseWindow(s string) Window {
+	days, rest, _ := strings.Cut(s, "@")
+	start, rest, _ := strings.Cut(rest, "+")
+	length, zone, _ := strings.Cut(rest, "/")
+	w := Window{Length: dur(length), Zone: mustZone(zone)}
+	hh, mm, _ := strings.Cut(start, ":")
+	w.Start = time.Duration(atoi(hh))*time.Hour + time.Duration(atoi(mm))*time.Minute
+	names := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+	for _, d := range splitList(days) {
+		if d != "*" {
+			w.Days = append(w.Days, time.Weekday(slices.Index(names, d)))
+		}
+	}
+	return w
+}
+
+func parseAt(s string) time.Time {
+	if s == "" {
+		panic("missing time")
+	}
+	if s[0] == '+' || s[0] == '-' {
+		return t0.Add(dur(s))
+	}
+	return mustTime(s)
+}
+
+// fmtAt renders t as an offset from t0, e.g. +2h30m, with the wall clock.
+func fmtAt(t time.Time) string {
+	d := t.Sub(t0)
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	if d == 0 {
+		s = "0"
+	}
+	if d >= 0 {
+		s = "+" + s
+	}
+	return fmt.Sprintf("%s (%s)", s, t.UTC().Format("Mon 15:04"))
+}
+
+func dur(s string) time.Duration {
+	if s == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func atoi(s string) int {
+	if s == "" {
+		return 0
+	}
+	return must(strconv.Atoi(s))
+}
+
+func atof(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	return must(strconv.ParseFloat(s, 64))
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
