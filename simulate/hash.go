@@ -28,16 +28,6 @@ func mix(h uint64) uint64 {
 	return h
 }
 
-// hash is a per-host draw: the seed, the host's position and a salt.
-func hash(seed uint64, i int, salt uint64) uint64 {
-	return mix(seed ^ mix(uint64(i)*0x9e3779b97f4a7c15+salt*0xd1b54a32d192ed03))
-}
-
-// hashK is a per-host draw that also depends on k (a slot, a fault).
-func hashK(seed uint64, i int, salt uint64, k int64) uint64 {
-	return mix(hash(seed, i, salt) ^ uint64(k)*0xa0761d6478bd642f)
-}
-
 // unit maps a hash to [0, 1).
 func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
 
@@ -53,8 +43,8 @@ func floorDiv(a, b int64) int64 {
 // geometric returns the number of failures before the first success of
 // trials with success chance p, from u in [0, 1); large when p is tiny.
 func geometric(u, p float64) int64 {
-	if p >= 1 {
-		return 0
+	if u < p || p >= 1 {
+		return 0 // P(0 failures) = p
 	}
 	if p <= 0 {
 		return math.MaxInt32

@@ -101,8 +101,19 @@ func (inv *Inventory) Len() int { return inv.offsets[len(inv.offsets)-1] }
 
 // Cohort returns the cohort index of host i and its index within it.
 func (inv *Inventory) Cohort(i int) (c, j int) {
-	c = sort.SearchInts(inv.offsets[1:], i+1)
+	c = inv.cohortOf(i)
 	return c, i - inv.offsets[c]
+}
+
+func (inv *Inventory) cohortOf(i int) int {
+	if len(inv.offsets) <= 17 {
+		c := 0
+		for i >= inv.offsets[c+1] {
+			c++
+		}
+		return c
+	}
+	return sort.SearchInts(inv.offsets[1:], i+1)
 }
 
 // ID returns host i's ID, "COHORT-N".

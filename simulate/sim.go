@@ -81,6 +81,9 @@ func New(sc *Scenario, plan *rollout.Plan) (*Sim, error) {
 				}
 			}
 		}
+		if !slices.ContainsFunc(m, func(x uint16) bool { return x != m[0] }) {
+			m = m[:1] // the same for every tenant
+		}
 		s.masks = append(s.masks, m)
 	}
 	names := map[string]bool{}
@@ -172,6 +175,28 @@ const (
 
 const never = math.MaxInt64 / 4
 
+// host is a host's state in a run: 6 bytes (8 with padding).
+type host struct {
+	at    int32 // tick of the last take or fault onset
+	state uint8
+	flags uint8
+}
+
+// hash is a per-host draw of this run.
+func (r *run) hash(i int, salt uint64) uint64 {
+	return mix(r.salts[salt-1] ^ uint64(i)*0x9e3779b97f4a7c15)
+}
+
+// hashK is a per-host draw that also depends on k (a slot, a fault).
+func (r *run) hashK(i int, salt uint64, k int64) uint64 {
+	return mix(r.hash(i, salt) ^ uint64(k)*0xa0761d6478bd642f)
+}
+
+// cohort returns the cohort parameters of host i.
+func (r *run) cohort(i int) *cohortParams {
+	return &r.s.cohorts[r.s.inv.cohortOf(i)]
+}
+
 // traceEvent is what tests see of host actions.
 type traceEvent struct {
 	kind  string // "take", "revert", "fail", "repair"
@@ -194,9 +219,8 @@ type run struct {
 	tick   int
 	nowSec int64
 
-	state []uint8
-	flags []uint8
-	at    []int32 // tick of the last take or fault onset
+	h     []host
+	salts [saltRun]uint64
 
 	buckets [][]int32
 	pool    [][]int32
@@ -253,13 +277,14 @@ func (s *Sim) Run(ctx context.Context, seed uint64) (*Result, error) {
 		s: s, sc: sc, fleet: s.fleet, ctx: ctx, seed: seed,
 		res:       int64(sc.Resolution / time.Second),
 		start:     sc.Update.Release,
-		state:     make([]uint8, n),
-		flags:     make([]uint8, n),
-		at:        make([]int32, n),
+		h:         make([]host, n),
 		rollbackT: -1,
 		firstFail: -1,
 		rng:       newPCG(seed ^ 0x5851f42d4c957f2d),
 		repairs:   sc.People.Repair,
+	}
+	for k := range r.salts {
+		r.salts[k] = mix(seed ^ mix(uint64(k+1)*0xd1b54a32d192ed03))
 	}
 	r.ticks = int(sc.Horizon / sc.Resolution)
 	T := r.ticks + 2
@@ -514,7 +539,7 @@ func (r *run) changed() {
 	parked := r.parked
 	r.parked = nil
 	for _, i := range parked {
-		if r.state[i] == stWaiting && r.flags[i]&flQueued == 0 {
+		if r.h[i].state == stWaiting && r.h[i].flags&flQueued == 0 {
 			r.push(int(i), r.tickOf(r.nextCheckIn(int(i), r.nowSec)))
 		}
 	}
@@ -579,7 +604,7 @@ func (r *run) expose(k int) {
 	r.scratch = append(r.scratch[:0], cand...)
 	sortInt32(r.scratch)
 	for _, i := range r.scratch {
-		if r.state[i] == stWaiting && r.flags[i]&flQueued == 0 {
+		if r.h[i].state == stWaiting && r.h[i].flags&flQueued == 0 {
 			r.push(int(i), r.tickOf(r.nextCheckIn(int(i), r.nowSec)))
 		}
 	}
@@ -597,7 +622,7 @@ func (r *run) push(i, t int) {
 		r.pool = r.pool[:len(r.pool)-1]
 	}
 	r.buckets[t] = append(b, int32(i))
-	r.flags[i] |= flQueued
+	r.h[i].flags |= flQueued
 }
 
 // process handles the hosts queued at tick k.
@@ -605,18 +630,18 @@ func (r *run) process(k int) {
 	now := r.timeAt(k)
 	for x := 0; x < len(r.buckets[k]); x++ {
 		i := int(r.buckets[k][x])
-		r.flags[i] &^= flQueued
-		switch r.state[i] {
+		r.h[i].flags &^= flQueued
+		switch r.h[i].state {
 		case stWaiting:
 			r.checkIn(i, now)
 		case stUpdated:
-			if r.flags[i]&flFault != 0 {
+			if r.h[i].flags&flFault != 0 {
 				r.onset(i, now)
 			} else {
 				r.revert(i, now)
 			}
 		case stCrashed:
-			if r.flags[i]&flRestart != 0 {
+			if r.h[i].flags&flRestart != 0 {
 				r.reverted(i, stCrashed)
 			} else if r.sc.Faults[r.faultOf(i)].RecoverAfter.IsZero() {
 				r.revert(i, now)
@@ -635,12 +660,12 @@ func (r *run) process(k int) {
 	}
 }
 
-func (r *run) faultOf(i int) int { return int(r.flags[i]>>4) - 1 }
+func (r *run) faultOf(i int) int { return int(r.h[i].flags>>4) - 1 }
 
 func (r *run) setState(i int, s uint8) {
-	r.counts[r.state[i]]--
+	r.counts[r.h[i].state]--
 	r.counts[s]++
-	r.state[i] = s
+	r.h[i].state = s
 }
 
 // checkIn asks the engine whether waiting host i may take the update now.
@@ -663,27 +688,25 @@ func (r *run) checkIn(i int, now time.Time) {
 func (r *run) take(i int, now time.Time) {
 	if r.s.trace != nil {
 		st := r.st
-		r.s.trace(traceEvent{kind: "take", host: i, at: now, state: &st, prev: r.state[i]})
+		r.s.trace(traceEvent{kind: "take", host: i, at: now, state: &st, prev: r.h[i].state})
 	}
 	r.setState(i, stUpdated)
 	r.exposed++
-	r.at[i] = int32(r.tick)
+	r.h[i].at = int32(r.tick)
 	t := r.nowSec
 	// Faults: the earliest that strikes.
 	onset := int64(never)
 	fault := -1
 	c, j := r.s.inv.Cohort(i)
-	var mask uint16
-	if ic := &r.s.inv.cohorts[c]; ic.tenants == nil {
-		mask = r.s.masks[c][0]
-	} else {
-		mask = r.s.masks[c][sort.SearchInts(ic.tenants, j+1)]
+	mask := r.s.masks[c][0]
+	if len(r.s.masks[c]) > 1 {
+		mask = r.s.masks[c][sort.SearchInts(r.s.inv.cohorts[c].tenants, j+1)]
 	}
 	for f := 0; mask != 0; f++ {
 		if mask&1 != 0 {
 			fl := &r.sc.Faults[f]
-			if unit(hashK(r.seed, i, saltFault, int64(f))) < fl.Probability {
-				lat := int64(fl.Latency.Sample(unit(hashK(r.seed, i, saltLatency, int64(f)))) / time.Second)
+			if unit(r.hashK(i, saltFault, int64(f))) < fl.Probability {
+				lat := int64(fl.Latency.Sample(unit(r.hashK(i, saltLatency, int64(f)))) / time.Second)
 				if t+lat < onset {
 					onset, fault = t+lat, f
 				}
@@ -692,7 +715,7 @@ func (r *run) take(i int, now time.Time) {
 		mask >>= 1
 	}
 	if fault >= 0 {
-		r.flags[i] = r.flags[i]&^flFault | uint8(fault+1)<<4
+		r.h[i].flags = r.h[i].flags&^flFault | uint8(fault+1)<<4
 		r.push(i, max(r.tick, r.tickOf(onset)))
 	}
 	// The first report after updating, unless the host fails first.
@@ -710,7 +733,7 @@ func (r *run) take(i int, now time.Time) {
 	}
 	// Offline after updating: silent for its first offline period.
 	if fault < 0 && r.churn(i, off, back, +1) {
-		r.flags[i] |= flChurned
+		r.h[i].flags |= flChurned
 	}
 }
 
@@ -748,7 +771,7 @@ func (r *run) onset(i int, now time.Time) {
 	}
 	f := r.faultOf(i)
 	fl := &r.sc.Faults[f]
-	prev := r.state[i]
+	prev := r.h[i].state
 	if r.s.trace != nil {
 		r.s.trace(traceEvent{kind: "fail", host: i, at: now, prev: prev})
 	}
@@ -756,7 +779,7 @@ func (r *run) onset(i int, now time.Time) {
 	if r.firstFail < 0 {
 		r.firstFail = r.tick
 	}
-	r.at[i] = int32(r.tick)
+	r.h[i].at = int32(r.tick)
 	sa := r.tickOf(r.nowSec + int64(r.sc.Telemetry.SilentAfter/time.Second))
 	silent := func() {
 		if sa <= r.ticks {
@@ -766,12 +789,12 @@ func (r *run) onset(i int, now time.Time) {
 	switch fl.Mode {
 	case Crash:
 		r.setState(i, stCrashed)
-		if unit(hash(r.seed, i, saltCrashLost)) >= r.sc.Telemetry.Loss && r.tick+1 <= r.ticks {
+		if unit(r.hash(i, saltCrashLost)) >= r.sc.Telemetry.Loss && r.tick+1 <= r.ticks {
 			r.faultEvAdd[r.s.faultSig[f]][r.tick+1]++
 		}
 		silent()
 		if !fl.RecoverAfter.IsZero() {
-			d := int64(fl.RecoverAfter.Sample(unit(hash(r.seed, i, saltRecover))) / time.Second)
+			d := int64(fl.RecoverAfter.Sample(unit(r.hash(i, saltRecover))) / time.Second)
 			r.push(i, max(r.tick+1, r.tickOf(r.nowSec+d)))
 		} else if r.rollbackT >= 0 {
 			r.push(i, r.tickOf(r.nextCheckIn(i, r.nowSec+1)))
@@ -781,7 +804,7 @@ func (r *run) onset(i int, now time.Time) {
 		silent()
 		r.repairQ = append(r.repairQ, int32(i))
 		if fl.RecoverPerReboot > 0 && fl.RebootEvery > 0 {
-			n := geometric(unit(hash(r.seed, i, saltReboot)), fl.RecoverPerReboot) + 1
+			n := geometric(unit(r.hash(i, saltReboot)), fl.RecoverPerReboot) + 1
 			if d := n * int64(fl.RebootEvery/time.Second); d < never/2 {
 				r.push(i, max(r.tick+1, r.tickOf(r.nowSec+d)))
 			}
@@ -803,7 +826,7 @@ func (r *run) onset(i int, now time.Time) {
 
 // unsilence cancels the silence a fault started at the tick in r.at.
 func (r *run) unsilence(i int) {
-	sa := r.tickOf(int64(r.at[i])*r.res + int64(r.sc.Telemetry.SilentAfter/time.Second))
+	sa := r.tickOf(int64(r.h[i].at)*r.res + int64(r.sc.Telemetry.SilentAfter/time.Second))
 	if sa <= r.ticks {
 		r.silentFaultAdd[max(sa, r.tick+1)]--
 	}
@@ -812,7 +835,7 @@ func (r *run) unsilence(i int) {
 // recoverCrash brings a crashed host back up (still running the update).
 func (r *run) recoverCrash(i int, now time.Time) {
 	r.unsilence(i)
-	r.flags[i] &^= flFault
+	r.h[i].flags &^= flFault
 	r.setState(i, stUpdated)
 	if r.rollbackT >= 0 {
 		r.push(i, r.tickOf(r.nextCheckIn(i, r.nowSec+1)))
@@ -821,7 +844,7 @@ func (r *run) recoverCrash(i int, now time.Time) {
 
 // recoverBoot ends host i's boot loop, by hand or by a lucky reboot.
 func (r *run) recoverBoot(i int, byHand bool) {
-	if r.state[i] != stBootLoop {
+	if r.h[i].state != stBootLoop {
 		return
 	}
 	if r.s.trace != nil {
@@ -841,7 +864,7 @@ func (r *run) revert(i int, now time.Time) {
 	if e.Verdict != rollout.Revert {
 		return
 	}
-	prev := r.state[i]
+	prev := r.h[i].state
 	if prev == stBootLoop {
 		return // cannot: it never gets far enough to take a rollback
 	}
@@ -852,8 +875,8 @@ func (r *run) revert(i int, now time.Time) {
 	if prev == stCrashed {
 		if d := r.sc.Faults[r.faultOf(i)].Restart; !d.IsZero() {
 			// Removed; the host comes back when it has restarted.
-			r.flags[i] |= flRestart
-			r.push(i, max(r.tick+1, r.tickOf(r.nowSec+int64(d.Sample(unit(hash(r.seed, i, saltRecover)))/time.Second))))
+			r.h[i].flags |= flRestart
+			r.push(i, max(r.tick+1, r.tickOf(r.nowSec+int64(d.Sample(unit(r.hash(i, saltRecover)))/time.Second))))
 			return
 		}
 	}
@@ -868,12 +891,12 @@ func (r *run) reverted(i int, prev uint8) {
 	case stDegraded:
 		r.degraded[r.s.faultSig[r.faultOf(i)]]--
 	case stUpdated:
-		if r.flags[i]&flChurned != 0 {
-			_, off, back := r.firstReport(i, int64(r.at[i])*r.res, true)
+		if r.h[i].flags&flChurned != 0 {
+			_, off, back := r.firstReport(i, int64(r.h[i].at)*r.res, true)
 			r.churn(i, off, back, -1)
 		}
 	}
-	r.flags[i] &^= flFault | flChurned | flRestart
+	r.h[i].flags &^= flFault | flChurned | flRestart
 	r.setState(i, stReverted)
 }
 
@@ -882,11 +905,11 @@ func (r *run) reverted(i int, prev uint8) {
 func (r *run) rollback(k int) {
 	r.rollbackT = k
 	r.parked = nil
-	for i, s := range r.state {
-		if r.flags[i]&flQueued != 0 {
+	for i := range r.h {
+		if r.h[i].flags&flQueued != 0 {
 			continue
 		}
-		switch s {
+		switch r.h[i].state {
 		case stUpdated, stCrashed, stSilent, stDegraded:
 			r.push(i, r.tickOf(r.nextCheckIn(i, r.nowSec)))
 		}
@@ -953,7 +976,7 @@ func (r *run) repair(k int, resH float64) {
 	for r.credit >= 1 && r.repairHead < len(r.repairQ) {
 		i := int(r.repairQ[r.repairHead])
 		r.repairHead++
-		if r.state[i] == stBootLoop {
+		if r.h[i].state == stBootLoop {
 			r.recoverBoot(i, true)
 			r.credit--
 		}
@@ -969,16 +992,17 @@ func (r *run) repair(k int, resH float64) {
 // release) at which host i checks in while online; never if none within
 // the horizon.
 func (r *run) nextCheckIn(i int, t int64) int64 {
-	c, _ := r.s.inv.Cohort(i)
-	p := &r.s.cohorts[c]
+	p := r.cohort(i)
 	I := p.checkIn
-	phase := int64(hash(r.seed, i, saltPhase) % uint64(I))
+	phase := int64(r.hash(i, saltPhase) % uint64(I))
 	horizon := int64(r.ticks) * r.res
-	k := floorDiv(t-phase, I) - 1
+	// Check-in k is in [phase+k*I, phase+k*I+jitter), jitter < I: the
+	// first at or after t is k0 or k0+1.
+	k := floorDiv(t-phase, I)
 	for range 10000 {
 		ci := phase + k*I
 		if p.jitter > 0 {
-			ci += int64(hashK(r.seed, i, saltJitter, k) % uint64(p.jitter))
+			ci += int64(r.hashK(i, saltJitter, k) % uint64(p.jitter))
 		}
 		if ci < t {
 			k++
@@ -991,18 +1015,18 @@ func (r *run) nextCheckIn(i int, t int64) int64 {
 			return ci
 		}
 		t = r.sessionEnd(i, p, ci)
-		k = floorDiv(t-phase, I) - 1
+		k = floorDiv(t-phase, I)
 	}
 	return never
 }
 
 func (r *run) sessionPhase(i int, p *cohortParams) int64 {
-	return int64(hash(r.seed, i, saltSession) % uint64(p.session))
+	return int64(r.hash(i, saltSession) % uint64(p.session))
 }
 
 func (r *run) online(i int, p *cohortParams, t int64) bool {
 	slot := floorDiv(t+r.sessionPhase(i, p), p.session)
-	return unit(hashK(r.seed, i, saltOnline, slot)) < p.online
+	return unit(r.hashK(i, saltOnline, slot)) < p.online
 }
 
 func (r *run) sessionEnd(i int, p *cohortParams, t int64) int64 {
@@ -1018,15 +1042,14 @@ func (r *run) sessionEnd(i int, p *cohortParams, t int64) int64 {
 func (r *run) firstReport(i int, t int64, churn bool) (send, off, back int64) {
 	tel := &r.sc.Telemetry
 	I := max(1, int64(tel.Interval/time.Second))
-	phase := int64(hash(r.seed, i, saltReport) % uint64(I))
+	phase := int64(r.hash(i, saltReport) % uint64(I))
 	k := floorDiv(t-phase, I) + 1
 	send = phase + k*I
 	if tel.Loss > 0 {
-		send += geometric(unit(hash(r.seed, i, saltLoss)), 1-tel.Loss) * I
+		send += geometric(unit(r.hash(i, saltLoss)), 1-tel.Loss) * I
 	}
 	off, back = never, never
-	c, _ := r.s.inv.Cohort(i)
-	p := &r.s.cohorts[c]
+	p := r.cohort(i)
 	if p.online >= 1 {
 		return send, off, back
 	}
@@ -1034,14 +1057,14 @@ func (r *run) firstReport(i int, t int64, churn bool) (send, off, back int64) {
 	ph := r.sessionPhase(i, p)
 	slot := floorDiv(t+ph, p.session)
 	for s := slot + 1; s <= slot+churnSessions && (s*p.session-ph) <= horizon; s++ {
-		if unit(hashK(r.seed, i, saltOnline, s)) >= p.online {
+		if unit(r.hashK(i, saltOnline, s)) >= p.online {
 			off = s*p.session - ph
 			for b := s + 1; ; b++ {
 				if b*p.session-ph > horizon {
 					back = never
 					break
 				}
-				if unit(hashK(r.seed, i, saltOnline, b)) < p.online {
+				if unit(r.hashK(i, saltOnline, b)) < p.online {
 					back = b*p.session - ph
 					break
 				}

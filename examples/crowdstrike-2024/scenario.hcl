@@ -12,15 +12,27 @@ scenario "crowdstrike-2024" {
 
   fleet {
     # The vendor's own Windows hosts (the canary of a staged policy).
-    cohort "internal-server" {
-      hosts    = 150
+    cohort "internal-server-2019" {
+      hosts    = 100
+      labels   = { os = "windows", os_build = "17763", sensor = "7.11", channel = "internal", role = "server" }
+      check_in = "10m"
+      jitter   = "2m"
+    }
+    cohort "internal-server-2022" {
+      hosts    = 100
       labels   = { os = "windows", os_build = "20348", sensor = "7.11", channel = "internal", role = "server" }
       check_in = "10m"
       jitter   = "2m"
     }
-    cohort "internal-workstation" {
-      hosts    = 300
+    cohort "internal-win10" {
+      hosts    = 100
       labels   = { os = "windows", os_build = "19045", sensor = "7.11", channel = "internal", role = "workstation" }
+      check_in = "10m"
+      jitter   = "2m"
+    }
+    cohort "internal-win11" {
+      hosts    = 100
+      labels   = { os = "windows", os_build = "22631", sensor = "7.11", channel = "internal", role = "workstation" }
       check_in = "10m"
       jitter   = "2m"
     }
@@ -62,7 +74,7 @@ scenario "crowdstrike-2024" {
       labels      = { os = "windows", os_build = "19045", sensor = "7.11", channel = "stable", role = "workstation" }
       tenants     = 24000
       tenant_skew = 1
-      online      = 0.82
+      online      = 0.80
       session     = "8h"
       check_in    = "10m"
       jitter      = "2m"
@@ -72,7 +84,7 @@ scenario "crowdstrike-2024" {
       labels      = { os = "windows", os_build = "22631", sensor = "7.11", channel = "stable", role = "workstation" }
       tenants     = 24000
       tenant_skew = 1
-      online      = 0.82
+      online      = 0.80
       session     = "8h"
       check_in    = "10m"
       jitter      = "2m"

@@ -26,7 +26,7 @@ rollout "recommended" {
   # Everyone else, in growing steps; no tenant takes more than half of its
   # hosts until the last step has baked.
   ring "broad" {
-    steps      = [0.1, 1, 10, 50, 100]
+    steps      = [0.01, 0.1, 1, 10, 50, 100]
     bake       = "20m"
     tenant_cap = 50
   }
