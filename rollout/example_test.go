@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -63,4 +64,135 @@ func ExampleFleet_Decide() {
 	// 09:30 advance: ring "broad": step 1: 10% of the ring (9 hosts)
 	// 11:30 advance: ring "broad": step 2: 100% of the ring (95 hosts)
 	// 13:30 complete: rollout "content": every ring is complete
+}
+
+// Compile reports every problem of a plan at once, each with the rule it
+// concerns (and, for plans loaded from files, where it is written).
+func ExampleCompile_errors() {
+	_, err := rollout.Compile(rollout.Plan{
+		Name: "content",
+		Rings: []rollout.Ring{
+			{Name: "canary", Steps: []float64{50, 10}, Bake: 30 * time.Minute},
+			{Name: "broad", Steps: []float64{100}, TenantCap: 150, Src: rollout.Source{File: "content.hcl", Line: 12, Column: 3}},
+		},
+		Triggers: []rollout.Trigger{
+			{Name: "crash", Kind: rollout.Sequential, Signal: "crash", Rate: 0.001, Ratio: 2, Alpha: 0.5, Action: rollout.Rollback},
+		},
+	})
+	for _, e := range rollout.ValidationErrors(err) {
+		fmt.Println(e)
+	}
+	// Output:
+	// rollout: ring "canary": steps must be strictly increasing: 10 follows 50
+	// rollout: ring "canary": steps must end at 100, got 10
+	// content.hcl:12:3: rollout: ring "broad": bake must be positive, got 0s
+	// content.hcl:12:3: rollout: ring "broad": tenant_cap must be in (0, 100], got 150
+	// rollout: trigger "crash": alpha must be in (0, 0.5), got 0.5
+}
+
+// The host call: an update server asks, for each host that checks in,
+// whether it may take the update now. A host outside its tenant's
+// maintenance window is told when the window opens.
+func ExampleFleet_Eligible() {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	plan, err := rollout.Compile(rollout.Plan{
+		Name:  "content",
+		Rings: []rollout.Ring{{Name: "all", Steps: []float64{100}, Bake: time.Hour}},
+		Tenants: []rollout.Tenant{{
+			Name:   "hospital",
+			Select: rollout.Selector{{Key: "tenant", Values: []string{"st-marys"}}},
+			Maintenance: []rollout.Window{{
+				Days: []time.Weekday{time.Saturday, time.Sunday}, Start: time.Hour, Length: 4 * time.Hour, Zone: london,
+			}},
+		}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fleet, err := rollout.NewFleet(plan, "content-2026-11-24", []rollout.Host{
+		{ID: "laptop-1", Labels: map[string]string{"tenant": "acme"}},
+		{ID: "ward-pc-7", Labels: map[string]string{"tenant": "st-marys"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) // a Tuesday
+	st, _ := fleet.Start(rollout.Update{ID: "c-291", Kind: "content"}, now)
+	st = fleet.Decide(context.Background(), st, rollout.Observation{At: now}, now).State
+	for _, id := range []string{"laptop-1", "ward-pc-7", "printer-3"} {
+		e := fleet.Eligible(id, &st, now)
+		fmt.Printf("%s: %s (%s)", id, e.Verdict, e.Why)
+		if !e.From.IsZero() {
+			fmt.Printf(" from %s", e.From.In(london).Format("Mon 2 Jan 15:04 MST"))
+		}
+		fmt.Println()
+	}
+	// Output:
+	// laptop-1: take (exposed)
+	// ward-pc-7: wait (outside maintenance window) from Sat 28 Nov 01:00 GMT
+	// printer-3: never (unknown host)
+}
+
+// Schedule shows a plan's nominal timeline: when each step starts if every
+// signal is healthy, with the delays blackouts cause.
+func ExamplePlan_Schedule() {
+	plan, err := rollout.Compile(rollout.Plan{
+		Name: "content",
+		Rings: []rollout.Ring{
+			{Name: "canary", Select: rollout.Selector{{Key: "channel", Values: []string{"internal"}}}, Steps: []float64{100}, Bake: 30 * time.Minute},
+			{Name: "broad", Steps: []float64{10, 100}, Bake: 2 * time.Hour, TenantCap: 50},
+		},
+		Blackouts: []rollout.Blackout{{
+			Name: "change-freeze",
+			From: time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC),
+			To:   time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC),
+		}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := plan.Schedule(rollout.Update{ID: "c-291", Kind: "content"}, time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	for _, step := range s.Steps {
+		fmt.Printf("%s %s step %d: %g%%", step.Start.Format("Mon 15:04"), step.Ring, step.Step+1, step.Percent)
+		if step.Capped {
+			fmt.Print(" (tenant cap)")
+		}
+		for _, r := range step.Reasons {
+			fmt.Print("; ", r)
+		}
+		fmt.Println()
+	}
+	fmt.Println("complete", s.Complete.Format("Mon 15:04"))
+	// Output:
+	// Tue 09:00 canary step 1: 100%
+	// Tue 09:30 broad step 1: 10% (tenant cap)
+	// Wed 08:00 broad step 2: 100% (tenant cap); delayed 20h30m0s by blackout "change-freeze"
+	// Wed 10:00 broad step 3: 100%
+	// complete Wed 12:00
+}
+
+// ParseState refuses what it cannot trust: a caller that cannot parse its
+// stored state must hold the rollout, not restart it.
+func ExampleParseState_errors() {
+	for _, in := range []string{
+		`{"version":1,"rollout_id":"content-2026-11-24","pha`,
+		`{"rollout_id":"content-2026-11-24"}`,
+		`{"version":7,"rollout_id":"content-2026-11-24"}`,
+		`{"version":1,"rollout_id":"content-2026-11-24","phase":"running","colour":"blue"}`,
+	} {
+		_, err := rollout.ParseState([]byte(in))
+		fmt.Printf("%v (version error: %t)\n", err, errors.Is(err, rollout.ErrStateVersion))
+	}
+	// Output:
+	// rollout: parse state: unexpected end of JSON input (version error: false)
+	// rollout: unknown state version: no version field (version error: true)
+	// rollout: unknown state version 7 (this build reads 1) (version error: true)
+	// rollout: parse state: json: unknown field "colour" (version error: false)
 }
