@@ -148,6 +148,10 @@ func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagn
 	}
 	d := &decoder{}
 	sc := d.file(file.Body, whole)
+	sort.SliceStable(d.diags, func(a, b int) bool {
+		x, y := d.diags[a].Subject, d.diags[b].Subject
+		return x != nil && (y == nil || x.Start.Byte < y.Start.Byte)
+	})
 	diags = append(diags, d.diags...)
 	if diags.HasErrors() {
 		return nil, file, diags
@@ -540,29 +544,34 @@ func (d *decoder) whole(a *hcl.Attribute) (int, bool) {
 }
 
 func (d *decoder) dur(a *hcl.Attribute, def time.Duration) time.Duration {
+	v, _ := d.durOK(a, def)
+	return v
+}
+
+func (d *decoder) durOK(a *hcl.Attribute, def time.Duration) (time.Duration, bool) {
 	s, ok := d.str(a)
 	if !ok {
-		return def
+		return def, false
 	}
 	v, err := parseDuration(s)
 	if err != nil {
 		d.errorf(a.Expr.Range(), "Invalid duration", "%s.", err)
-		return def
+		return def, false
 	}
 	if v < 0 {
 		d.errorf(a.Expr.Range(), "Invalid duration", "%s must not be negative.", a.Name)
-		return def
+		return def, false
 	}
 	if v > 100*365*24*time.Hour {
 		d.errorf(a.Expr.Range(), "Invalid duration", "%s is too long.", a.Name)
-		return def
+		return def, false
 	}
-	return v
+	return v, true
 }
 
 func (d *decoder) positiveDur(a *hcl.Attribute, def time.Duration) time.Duration {
-	v := d.dur(a, def)
-	if a != nil && v <= 0 {
+	v, ok := d.durOK(a, def)
+	if ok && v <= 0 {
 		d.errorf(a.Expr.Range(), "Invalid duration", "%s must be positive.", a.Name)
 		return def
 	}

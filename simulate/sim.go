@@ -271,6 +271,12 @@ type stateKey struct {
 // Run simulates one rollout of the scenario's update with seed. The same
 // seed gives the same Result. ctx cancels the run.
 func (s *Sim) Run(ctx context.Context, seed uint64) (*Result, error) {
+	res, _, err := s.runState(ctx, seed)
+	return res, err
+}
+
+// runState runs and also returns the final state of the run.
+func (s *Sim) runState(ctx context.Context, seed uint64) (*Result, *run, error) {
 	sc := s.sc
 	n := s.inv.Len()
 	r := &run{
@@ -311,15 +317,15 @@ func (s *Sim) Run(ctx context.Context, seed uint64) (*Result, error) {
 	u := rollout.Update{ID: sc.Update.ID, Kind: sc.Update.Kind, Urgency: sc.Update.Urgency}
 	st, err := s.fleet.Start(u, r.start)
 	if err != nil {
-		return nil, fmt.Errorf("simulate: %w", err)
+		return nil, nil, fmt.Errorf("simulate: %w", err)
 	}
 	r.st = st
 	r.deciding = true
 	r.lastKey = keyOf(&r.st)
 	if err := r.loop(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r.result, nil
+	return r.result, r, nil
 }
 
 func keyOf(st *rollout.State) stateKey {
