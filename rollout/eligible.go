@@ -140,6 +140,7 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 	var why Why
 	var rule string
 	var src Source
+	var windowAt time.Time
 	for range 16 {
 		moved := false
 		if tenant != nil && tenant.Defer > 0 {
@@ -162,7 +163,7 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 				}
 			}
 		}
-		if tenant != nil && len(tenant.Maintenance) > 0 {
+		if tenant != nil && len(tenant.Maintenance) > 0 && !t.Equal(windowAt) {
 			var open time.Time
 			for k := range tenant.Maintenance {
 				if o := tenant.Maintenance[k].Open(t); open.IsZero() || o.Before(open) {
@@ -175,6 +176,7 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 					why, rule, src = WhyMaintenance, tenant.Name, tenant.Maintenance[0].Src
 				}
 			}
+			windowAt = t // open at t: no need to ask again unless t moves
 		}
 		if !moved {
 			break
