@@ -120,6 +120,7 @@ func (c *compiler) bad(src rollout.Source, code, format string, args ...any) {
 	if src.Line < 1 {
 		src.Line, src.Column = 1, 1
 	}
+	src.Column = max(src.Column, 1)
 	if src.File == "" {
 		src.File = firstSrc(c.spec).File
 	}

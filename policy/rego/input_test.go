@@ -80,10 +80,14 @@ func TestInputValueIsJSON(t *testing.T) {
 
 func TestInputValueErrors(t *testing.T) {
 	for name, f := range map[string]func(*rollout.GateInput){
-		"NaN":         func(in *rollout.GateInput) { in.Proposed.Percent = math.NaN() },
-		"Inf":         func(in *rollout.GateInput) { in.Observed.Baseline.Signals = map[string]rollout.Signal{"x": {Count: math.Inf(1)}} },
-		"year 10000":  func(in *rollout.GateInput) { in.Now = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
-		"approval at": func(in *rollout.GateInput) { in.Approvals = []rollout.Approval{{At: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}} },
+		"NaN": func(in *rollout.GateInput) { in.Proposed.Percent = math.NaN() },
+		"Inf": func(in *rollout.GateInput) {
+			in.Observed.Baseline.Signals = map[string]rollout.Signal{"x": {Count: math.Inf(1)}}
+		},
+		"year 10000": func(in *rollout.GateInput) { in.Now = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"approval at": func(in *rollout.GateInput) {
+			in.Approvals = []rollout.Approval{{At: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}}
+		},
 	} {
 		in := gateInput()
 		f(&in)

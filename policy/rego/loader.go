@@ -220,4 +220,3 @@ func fileRange(s rollout.Source, src []byte) *hcl.Range {
 	}
 	return &hcl.Range{Filename: s.File, Start: start, End: stop}
 }
-
