@@ -62,7 +62,7 @@ policies do not compile (each problem on stderr as FILE:LINE:COL: message),
 		ch <- r
 	}
 	close(ch)
-	rep := tester.PrettyReporter{Output: stdout, Verbose: *verbose, FailureLine: true}
+	rep := tester.PrettyReporter{Output: stdout, Verbose: *verbose}
 	if err := rep.Report(ch); err != nil {
 		fmt.Fprintf(stderr, "ringwise test: %v\n", err)
 		return 1

@@ -1,0 +1,5 @@
+package gate
+
+deny[msg] {
+	msg := "rego v0"
+}

@@ -1,0 +1,3 @@
+package gate
+
+hold contains "frozen" if input.frozen
