@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"time"
 
 	"pgregory.net/rapid"
@@ -141,9 +142,19 @@ func genHosts(t *rapid.T) []Host {
 	return hosts
 }
 
+// decimal is the exact rational a person means by f: its shortest decimal
+// form (0.9 is 9/10, not the float64 just above it).
+func decimal(f float64) *big.Rat {
+	r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	if !ok {
+		panic(f)
+	}
+	return r
+}
+
 // floorShare is floor(p·n/100) computed exactly.
 func floorShare(p float64, n int) int {
-	r := new(big.Rat).SetFloat64(p)
+	r := decimal(p)
 	r.Mul(r, big.NewRat(int64(n), 100))
 	q := new(big.Int).Quo(r.Num(), r.Denom())
 	return int(q.Int64())
@@ -151,7 +162,7 @@ func floorShare(p float64, n int) int {
 
 // exactNeed is ceil(mh·n) computed exactly.
 func exactNeed(mh float64, n int) int {
-	r := new(big.Rat).SetFloat64(mh)
+	r := decimal(mh)
 	r.Mul(r, big.NewRat(int64(n), 1))
 	q, m := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
 	if m.Sign() > 0 {
