@@ -253,7 +253,11 @@ func (d *decoder) scenario(b *hcl.Block) *Scenario {
 	}
 	missing := func(blk *hcl.Block, name string) bool {
 		if blk == nil {
-			d.errorf(b.DefRange, "Missing "+name+" block", "Scenario %q needs a %s block.", sc.Name, name)
+			article := "a"
+			if strings.ContainsRune("aeiou", rune(name[0])) {
+				article = "an"
+			}
+			d.errorf(b.DefRange, "Missing "+name+" block", "Scenario %q needs %s %s block.", sc.Name, article, name)
 			return true
 		}
 		return false

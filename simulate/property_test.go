@@ -68,7 +68,7 @@ func genScenario(t *rapid.T) *Scenario {
 			f.Signal, f.Factor = "crash", 4
 		case BootLoop:
 			if rapid.Bool().Draw(t, "reboot") {
-				f.RebootEvery, f.RecoverPerReboot = 10*time.Minute, 0.05
+				f.RebootEvery, f.RecoverPerReboot = 5*time.Minute, 0.3
 			}
 		}
 		sc.Faults = append(sc.Faults, f)
