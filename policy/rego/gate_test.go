@@ -16,8 +16,10 @@ import (
 
 var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
-// module compiles one module named g.rego.
+// module compiles one module named g.rego, with a generous deadline
+// (-race on a loaded machine is slow) unless opts set one.
 func module(src string, opts ...Option) (*Gate, error) {
+	opts = append([]Option{WithTimeout(MaxTimeout)}, opts...)
 	return Compile(Spec{Name: "g", Modules: []File{{Name: "g.rego", Src: []byte(src)}}}, opts...)
 }
 
@@ -363,7 +365,10 @@ func TestTimeoutOption(t *testing.T) {
 		}
 	}
 	g := mustModule(t, "package g\nhold contains \"x\" if true\n")
-	if g.Timeout() != DefaultTimeout || g.Name() != "g" || !strings.HasPrefix(g.Digest(), "sha256:") {
+	if d, _ := Compile(mod("package g\nhold contains \"x\" if true\n")); d.Timeout() != DefaultTimeout {
+		t.Errorf("default timeout %s", d.Timeout())
+	}
+	if g.Timeout() != MaxTimeout || g.Name() != "g" || !strings.HasPrefix(g.Digest(), "sha256:") {
 		t.Errorf("timeout %s name %q digest %q", g.Timeout(), g.Name(), g.Digest())
 	}
 	h := mustModule(t, "package g\nhold contains \"y\" if true\n")
@@ -374,7 +379,8 @@ func TestTimeoutOption(t *testing.T) {
 
 // A Gate is safe for concurrent use (run with -race).
 func TestConcurrentEvaluate(t *testing.T) {
-	g := mustModule(t, "package g\n\nhold contains msg if {\n\tprint(input.update.id)\n\tmsg := sprintf(\"%s at %s\", [input.update.id, input.now])\n}\n")
+	// A generous deadline: -race on a loaded machine is slow.
+	g := mustModule(t, "package g\n\nhold contains msg if {\n\tprint(input.update.id)\n\tmsg := sprintf(\"%s at %s\", [input.update.id, input.now])\n}\n", WithTimeout(MaxTimeout))
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for w := range 8 {
