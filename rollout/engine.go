@@ -71,6 +71,7 @@ func Resume(st State, obs Observation, by string, now time.Time) (State, error) 
 	ack.Signals = maps.Clone(ack.Signals)
 	ack.Strata = nil
 	st.Phase, st.Stopped, st.StepStarted, st.Acked = Running, "", now, &ack
+	st.Last = later(st.Last, now)
 	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
 }
 
@@ -89,6 +90,7 @@ func (f *Fleet) Adopt(st State, now time.Time) (State, error) {
 	st.Plan, st.PlanDigest, st.Ring = f.plan.Name, f.plan.digest, r
 	st.Step = min(st.Step, f.plan.stepCount(r)-1)
 	st.StepStarted = now
+	st.Last = later(st.Last, now)
 	return logged(st, Entry{At: now, Action: Hold, Ring: name, Step: st.Step, Reasons: []Reason{{Rule: fmt.Sprintf("rollout %q", f.plan.Name), Src: f.plan.Src, Message: "adopted plan " + f.plan.digest}}}), nil
 }
 
@@ -446,4 +448,12 @@ func evalGate(ctx context.Context, g Gate, in GateInput) (v GateVerdict, err err
 		return v, err
 	}
 	return g.Evaluate(ctx, in)
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
