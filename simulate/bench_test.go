@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
@@ -36,13 +38,76 @@ func loadPlan(tb testing.TB, path string) *rollout.Plan {
 	return p.Plans[0]
 }
 
-func BenchmarkCrowdStrikeFull(b *testing.B) {
-	sc := loadExample(b, "crowdstrike-2024")
-	plan := loadPlan(b, "../examples/crowdstrike-2024/all-at-once.hcl")
+// bench10M is the good-update fleet grown to exactly 10 million hosts,
+// 72 simulated hours, with one fault that the recommended policy's
+// triggers do not watch (a CPU regression on one OS build), so that the
+// whole fleet is rolled out: the simulator's worst case.
+func bench10M(b *testing.B) *Sim {
+	b.Helper()
+	sc := loadExample(b, "good-update")
+	big := sc.Scaled(10e6 / float64(sc.Hosts()))
+	n := big.Hosts()
+	big.Cohorts[len(big.Cohorts)-1].Hosts += 10_000_000 - n
+	big.Horizon = 72 * time.Hour
+	big.Telemetry.Rates = map[string]float64{"crash": 0.0001, "cpu": 0.01}
+	big.Faults = []Fault{{
+		Name: "cpu-regression", Select: rollout.Selector{{Key: "os_build", Values: []string{"22631"}}},
+		Probability: 0.01, Latency: Dist{Kind: Exponential, Mean: time.Hour}, Mode: Degraded, Signal: "cpu", Factor: 3,
+	}}
+	s, err := New(big, loadPlan(b, "../examples/policies/recommended.hcl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if s.inv.Len() != 10_000_000 {
+		b.Fatalf("%d hosts", s.inv.Len())
+	}
+	return s
+}
+
+// BenchmarkSimulate10M runs one 72-hour simulation of 10 million hosts
+// under the recommended policy (the fleet index is built once, outside
+// the loop, as a Monte Carlo does; BenchmarkNewSim10M measures it).
+func BenchmarkSimulate10M(b *testing.B) {
+	s := bench10M(b)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
 	b.ReportAllocs()
+	b.ResetTimer()
+	var res *Result
 	for b.Loop() {
-		if _, err := Run(context.Background(), sc, plan, 1); err != nil {
+		var err error
+		if res, err = s.Run(context.Background(), 1); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e7, "ns/host")
+	if res.Exposed != 10_000_000 {
+		b.Fatalf("exposed %d hosts, want the whole fleet", res.Exposed)
+	}
+	b.ReportMetric(float64(before.HeapAlloc)/1e7, "index-B/host")
+}
+
+// BenchmarkNewSim10M builds the 10-million-host inventory and the
+// rollout's fleet index.
+func BenchmarkNewSim10M(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		bench10M(b)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e7, "ns/host")
+}
+
+// BenchmarkTouch10M is the memory-bandwidth floor: one write pass over a
+// host array of 10 million hosts like the one a run keeps.
+func BenchmarkTouch10M(b *testing.B) {
+	h := make([]host, 10_000_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range h {
+			h[i].state++
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e7, "ns/host")
 }

@@ -6,10 +6,8 @@ import "math"
 const (
 	saltPhase uint64 = iota + 1
 	saltJitter
-	saltSession
 	saltOnline
 	saltReport
-	saltLoss
 	saltFault
 	saltLatency
 	saltRecover

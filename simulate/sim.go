@@ -65,9 +65,9 @@ func New(sc *Scenario, plan *rollout.Plan) (*Sim, error) {
 	}
 	for _, co := range sc.Cohorts {
 		s.cohorts = append(s.cohorts, cohortParams{
-			checkIn: max(1, int64(co.CheckIn/time.Second)),
-			jitter:  int64(co.Jitter / time.Second),
-			session: max(1, int64(co.Session/time.Second)),
+			checkIn: min(max(1, int64(co.CheckIn/time.Second)), 1<<31),
+			jitter:  min(int64(co.Jitter/time.Second), 1<<31),
+			session: min(max(1, int64(co.Session/time.Second)), 1<<31),
 			online:  co.Online,
 		})
 	}
@@ -222,10 +222,13 @@ type run struct {
 	h     []host
 	salts [saltRun]uint64
 
-	buckets [][]int32
-	pool    [][]int32
-	parked  []int32
-	scratch []int32
+	buckets   [][]int32
+	pool      [][]int32
+	parked    []int32
+	scratch   []int32 // positions of a wave
+	sortBuf   []int32
+	tickBuf   []int32 // check-in ticks of a wave
+	waveCount []int32 // hosts of a wave by tick
 
 	st        rollout.State
 	next      int  // tick of the next controller call
@@ -608,10 +611,35 @@ func (r *run) expose(k int) {
 	// Visit hosts in position order: the host arrays are then walked
 	// forwards, not at random.
 	r.scratch = append(r.scratch[:0], cand...)
-	sortInt32(r.scratch)
-	for _, i := range r.scratch {
+	r.sortBuf = sortInt32(r.scratch, r.sortBuf)
+	// Two passes: the check-in tick of every host, then buckets grown to
+	// their final size once (appending would copy big buckets as they grow).
+	r.tickBuf = slices.Grow(r.tickBuf[:0], len(r.scratch))[:len(r.scratch)]
+	if r.waveCount == nil {
+		r.waveCount = make([]int32, len(r.buckets))
+	}
+	counts := r.waveCount
+	lo, hi := len(counts), -1
+	for x, i := range r.scratch {
+		t := int32(-1)
 		if r.h[i].state == stWaiting && r.h[i].flags&flQueued == 0 {
-			r.push(int(i), r.tickOf(r.nextCheckIn(int(i), r.nowSec)))
+			if tk := r.tickOf(r.nextCheckIn(int(i), r.nowSec)); tk <= r.ticks {
+				t = int32(max(tk, r.tick))
+				counts[t]++
+				lo, hi = min(lo, int(t)), max(hi, int(t))
+			}
+		}
+		r.tickBuf[x] = t
+	}
+	for t := lo; t <= hi; t++ {
+		if n := int(counts[t]); n > 0 {
+			r.buckets[t] = slices.Grow(r.buckets[t], n)
+			counts[t] = 0
+		}
+	}
+	for x, i := range r.scratch {
+		if t := r.tickBuf[x]; t >= 0 {
+			r.push(int(i), int(t))
 		}
 	}
 }
@@ -1000,7 +1028,7 @@ func (r *run) repair(k int, resH float64) {
 func (r *run) nextCheckIn(i int, t int64) int64 {
 	p := r.cohort(i)
 	I := p.checkIn
-	phase := int64(r.hash(i, saltPhase) % uint64(I))
+	phase := int64(uint32(r.hash(i, saltPhase)) % uint32(I))
 	horizon := int64(r.ticks) * r.res
 	// Check-in k is in [phase+k*I, phase+k*I+jitter), jitter < I: the
 	// first at or after t is k0 or k0+1.
@@ -1027,7 +1055,7 @@ func (r *run) nextCheckIn(i int, t int64) int64 {
 }
 
 func (r *run) sessionPhase(i int, p *cohortParams) int64 {
-	return int64(r.hash(i, saltSession) % uint64(p.session))
+	return int64(uint32(r.hash(i, saltPhase)>>32) % uint32(p.session))
 }
 
 func (r *run) online(i int, p *cohortParams, t int64) bool {
@@ -1047,12 +1075,13 @@ func (r *run) sessionEnd(i int, p *cohortParams, t int64) int64 {
 // false).
 func (r *run) firstReport(i int, t int64, churn bool) (send, off, back int64) {
 	tel := &r.sc.Telemetry
-	I := max(1, int64(tel.Interval/time.Second))
-	phase := int64(r.hash(i, saltReport) % uint64(I))
+	I := min(max(1, int64(tel.Interval/time.Second)), 1<<31)
+	h := r.hash(i, saltReport)
+	phase := int64(uint32(h) % uint32(I))
 	k := floorDiv(t-phase, I) + 1
 	send = phase + k*I
 	if tel.Loss > 0 {
-		send += geometric(unit(r.hash(i, saltLoss)), 1-tel.Loss) * I
+		send += geometric(float64(h>>32)/(1<<32), 1-tel.Loss) * I
 	}
 	off, back = never, never
 	p := r.cohort(i)
@@ -1095,13 +1124,14 @@ func (r *run) firstReport(i int, t int64, churn bool) (send, off, back int64) {
 // updating: sessions later than this count as online.
 const churnSessions = 4
 
-// sortInt32 sorts positions (radix sort for large slices).
-func sortInt32(a []int32) {
+// sortInt32 sorts positions (radix sort for large slices, with buf,
+// which it returns grown for reuse).
+func sortInt32(a, buf []int32) []int32 {
 	if len(a) < 1<<12 {
 		slices.Sort(a)
-		return
+		return buf
 	}
-	buf := make([]int32, len(a))
+	buf = slices.Grow(buf[:0], len(a))[:len(a)]
 	src, dst := a, buf
 	for shift := uint(0); shift < 32; shift += 16 {
 		var count [1<<16 + 1]int
@@ -1118,4 +1148,5 @@ func sortInt32(a []int32) {
 		}
 		src, dst = dst, src
 	}
+	return buf
 }
