@@ -50,7 +50,7 @@ func parseData(f File) (map[string]any, *Error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			off = se.Offset
+			off = se.Offset - 1 // Offset is after the offending byte
 		case errors.As(err, &te):
 			off = te.Offset
 		case errors.Is(err, io.EOF):

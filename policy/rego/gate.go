@@ -175,17 +175,21 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 		c.bad(firstSrc(spec), "", "a gate needs at least one Rego module")
 		return nil, errors.Join(c.errs...)
 	}
-	c.parse()
-	if len(c.errs) > 0 {
+	dataOK := c.parse()
+	if len(c.modules) < len(spec.Modules) {
 		return nil, errors.Join(c.errs...)
 	}
+	// Modules that parse are checked and compiled even when a data file is
+	// bad, so that one run reports the problems of both.
 	pkg := c.pkg()
 	if pkg == nil {
 		return nil, errors.Join(c.errs...)
 	}
 	outs, parts := c.outputs(pkg)
-	c.checkImports()
-	if len(c.errs) > 0 {
+	if dataOK {
+		c.checkImports()
+	}
+	if len(c.errs) > 0 && dataOK {
 		return nil, errors.Join(c.errs...)
 	}
 
@@ -198,6 +202,8 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 	comp.Compile(c.modules)
 	if comp.Failed() {
 		c.astErrors(comp.Errors, firstSrc(spec))
+	}
+	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
 	}
 
@@ -234,8 +240,9 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 // keepTerm hands results back as OPA terms: no conversion to Go values.
 func keepTerm(t *ast.Term, _ *oparego.EvalContext) (any, error) { return t, nil }
 
-// parse parses the modules and data files.
-func (c *compiler) parse() {
+// parse parses the modules and data files. It reports whether every data
+// file was good.
+func (c *compiler) parse() (dataOK bool) {
 	c.modules = make(map[string]*ast.Module, len(c.spec.Modules))
 	for _, f := range c.spec.Modules {
 		src := rollout.Source{File: f.Name, Line: 1, Column: 1}
@@ -256,16 +263,20 @@ func (c *compiler) parse() {
 		c.order = append(c.order, m)
 	}
 	c.data = map[string]any{}
+	dataOK = true
 	for _, f := range c.spec.Data {
 		d, e := parseData(f)
 		if e != nil {
 			c.errs = append(c.errs, e)
+			dataOK = false
 			continue
 		}
 		if err := mergeData(c.data, d, nil); err != nil {
 			c.bad(rollout.Source{File: f.Name, Line: 1, Column: 1}, "ringwise_data_error", "%v", err)
+			dataOK = false
 		}
 	}
+	return dataOK
 }
 
 // pkg returns the package of the gate's rules.
