@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -312,7 +313,7 @@ func TestEvaluateDeadline(t *testing.T) {
 func TestEvaluateBadInput(t *testing.T) {
 	g := mustModule(t, "package g\n\nhold contains \"x\" if true\n")
 	in := gateInput()
-	in.Proposed.Percent = nan()
+	in.Proposed.Percent = math.NaN()
 	if _, err := g.Evaluate(context.Background(), in); err == nil || !strings.Contains(err.Error(), "unsupported number") {
 		t.Errorf("NaN percent: err = %v", err)
 	}
