@@ -379,15 +379,6 @@ func TestLoadOversizedFile(t *testing.T) {
 
 // TestLoadExamplesDirectory checks that every policy file in
 // examples/policies loads together, as one policy.
-func TestLoadExamplesDirectory(t *testing.T) {
-	p, diags := Load(os.DirFS("../examples/policies"))
-	if diags.HasErrors() {
-		var b strings.Builder
-		WriteDiagnostics(&b, p.Files, diags)
-		t.Fatalf("examples/policies does not load as one policy:\n%s", b.String())
-	}
-}
-
 func TestLoadExamples(t *testing.T) {
 	p, diags := Load(exampleFS(t))
 	if diags.HasErrors() {
