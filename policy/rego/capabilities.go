@@ -36,3 +36,18 @@ func allowed(b *ast.Builtin) bool {
 	}
 	return true
 }
+
+// sandboxHint explains an "undefined function" error for a builtin that
+// exists in OPA but is dropped from the gate sandbox.
+func sandboxHint(msg string) string {
+	name, ok := strings.CutPrefix(msg, "undefined function ")
+	if !ok {
+		return msg
+	}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if b.Name == name && !allowed(b) {
+			return msg + " (removed from the gate sandbox: no I/O, no nondeterminism)"
+		}
+	}
+	return msg
+}

@@ -155,7 +155,7 @@ func (c *compiler) astErrors(err error, fallback rollout.Source) {
 			continue
 		}
 		seen[key] = true
-		c.bad(src, e.Code, "%s", e.Message)
+		c.bad(src, e.Code, "%s", sandboxHint(e.Message))
 	}
 }
 
