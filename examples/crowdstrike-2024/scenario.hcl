@@ -118,23 +118,24 @@ scenario "crowdstrike-2024" {
     # 04:09 + 78 minutes: the file is reverted at 05:27.
     notice = "77m"
     action = "rollback"
-    # Hands-on repair (safe mode, delete the file, BitLocker keys): slow
-    # to start, at full strength for days, then a long tail.
+    # Hands-on repair (safe mode, delete the file, BitLocker keys): a few
+    # hours to organise, days at full strength, then a long tail of hosts
+    # that are hard to reach.
     repair {
       from     = "4h"
-      per_hour = 20000
+      per_hour = 100000
     }
     repair {
-      from     = "20h"
-      per_hour = 60000
+      from     = "24h"
+      per_hour = 90000
     }
     repair {
       from     = "72h"
-      per_hour = 35000
+      per_hour = 23500
     }
     repair {
-      from     = "168h"
-      per_hour = 12000
+      from     = "144h"
+      per_hour = 900
     }
   }
 }
