@@ -95,7 +95,8 @@ a usage error.`)
 	}
 	write := func(name string, f func(io.Writer) error) bool {
 		var b bytes.Buffer
-		if err := f(&b); err == nil {
+		err := f(&b)
+		if err == nil {
 			err = os.WriteFile(name, b.Bytes(), 0o644)
 		}
 		if err != nil {
