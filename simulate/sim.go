@@ -189,7 +189,7 @@ func (r *run) hash(i int, salt uint64) uint64 {
 
 // hashK is a per-host draw that also depends on k (a slot, a fault).
 func (r *run) hashK(i int, salt uint64, k int64) uint64 {
-	return mix(r.hash(i, salt) ^ uint64(k)*0xa0761d6478bd642f)
+	return mix(r.salts[salt-1] ^ (uint64(i)*0x9e3779b97f4a7c15 + uint64(k)*0xa0761d6478bd642f))
 }
 
 // cohort returns the cohort parameters of host i.
@@ -236,6 +236,7 @@ type run struct {
 	rollbackT int  // tick of the rollback, -1 none
 	lastKey   stateKey
 	kept      int // entries of st.Log already recorded
+	sink      uint8
 
 	counts  [nStates]int
 	exposed int
@@ -663,6 +664,9 @@ func (r *run) push(i, t int) {
 func (r *run) process(k int) {
 	now := r.timeAt(k)
 	for x := 0; x < len(r.buckets[k]); x++ {
+		if x%touchBlock == 0 {
+			r.touch(r.buckets[k][x:min(x+touchBlock, len(r.buckets[k]))])
+		}
 		i := int(r.buckets[k][x])
 		r.h[i].flags &^= flQueued
 		switch r.h[i].state {
@@ -692,6 +696,21 @@ func (r *run) process(k int) {
 		r.pool = append(r.pool, b[:0])
 		r.buckets[k] = nil
 	}
+}
+
+// touchBlock is how many queued hosts touch loads ahead.
+const touchBlock = 128
+
+// touch loads the memory of the hosts in block before they are handled:
+// the loads are independent, so their cache misses overlap, where the
+// handling of one host at a time would wait for each in turn.
+func (r *run) touch(block []int32) {
+	var sink uint8
+	for _, i := range block {
+		sink += r.h[i].state
+		sink += uint8(r.fleet.RingOf(int(i)))
+	}
+	r.sink += sink
 }
 
 func (r *run) faultOf(i int) int { return int(r.h[i].flags>>4) - 1 }
@@ -1122,7 +1141,7 @@ func (r *run) firstReport(i int, t int64, churn bool) (send, off, back int64) {
 
 // churnSessions bounds the search for a host's first offline period after
 // updating: sessions later than this count as online.
-const churnSessions = 4
+const churnSessions = 2
 
 // sortInt32 sorts positions (radix sort for large slices, with buf,
 // which it returns grown for reuse).
