@@ -14,10 +14,11 @@ type Result struct {
 	FailedPeak    int     `json:"failed_peak"`
 	ManualRepairs int     `json:"manual_repairs"`  // boot loops repaired by hand
 	HostHoursDown float64 `json:"host_hours_down"` // crashed or boot-looping
-	// DetectedAfter: the first controller call whose observation showed a
-	// failure caused by the update (a fault's crash event or a failed host
-	// counted silent). HaltedAfter: when the push stopped (a halt or
-	// rollback decision, or people stopping it by hand).
+	// DetectedAfter: when telemetry first showed a failure caused by the
+	// update (a fault's crash event, or a failed host counted silent) to
+	// whoever watches it, after the telemetry delay. HaltedAfter: when the
+	// push stopped (a halt or rollback decision, or people stopping it by
+	// hand).
 	DetectedAfter *int64 `json:"detected_after_seconds"`
 	HaltedAfter   *int64 `json:"halted_after_seconds"`
 	RolledBack    bool   `json:"rolled_back"`

@@ -362,6 +362,7 @@ func (r *run) loop() error {
 	covAt := [3]float64{0.5, 0.95, 0.99}
 	covT := [3]*int64{nil, nil, nil}
 	var rec99 *int64
+	delay := int((r.sc.Telemetry.Delay + r.sc.Resolution - 1) / r.sc.Resolution)
 	for k := 0; k <= r.ticks; k++ {
 		if k%1024 == 0 {
 			if err := r.ctx.Err(); err != nil {
@@ -370,6 +371,9 @@ func (r *run) loop() error {
 		}
 		r.tick, r.nowSec = k, int64(k)*r.res
 		r.integrate(k, resH)
+		if res.DetectedAfter == nil && k >= delay && (r.silentFaultCum[k-delay] > 0 || r.faultEvents(k-delay) > 0) {
+			res.DetectedAfter = ptr(r.nowSec)
+		}
 		r.people(k)
 		if r.deciding && k >= r.next {
 			r.decide(k)
@@ -494,9 +498,6 @@ func (r *run) observe(k int) rollout.Observation {
 				obs.Updated.Strata[key] = int(v)
 			}
 		}
-	}
-	if r.result.DetectedAfter == nil && (r.silentFaultCum[kk] > 0 || r.faultEvents(kk) > 0) {
-		r.result.DetectedAfter = ptr(r.nowSec)
 	}
 	return obs
 }
