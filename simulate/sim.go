@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/ringwise/ringwise/rollout"
@@ -621,17 +623,24 @@ func (r *run) expose(k int) {
 		r.waveCount = make([]int32, len(r.buckets))
 	}
 	counts := r.waveCount
+	// The check-in ticks are pure functions of the host and the time: a
+	// big wave computes them on every core, each its own part of tickBuf.
+	parts := 1
+	if len(r.scratch) >= 1<<16 {
+		parts = max(1, min(runtime.GOMAXPROCS(0), 8))
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(r.scratch)/parts, (p+1)*len(r.scratch)/parts
+		wg.Go(func() { r.checkInTicks(r.scratch[lo:hi], r.tickBuf[lo:hi]) })
+	}
+	wg.Wait()
 	lo, hi := len(counts), -1
-	for x, i := range r.scratch {
-		t := int32(-1)
-		if r.h[i].state == stWaiting && r.h[i].flags&flQueued == 0 {
-			if tk := r.tickOf(r.nextCheckIn(int(i), r.nowSec)); tk <= r.ticks {
-				t = int32(max(tk, r.tick))
-				counts[t]++
-				lo, hi = min(lo, int(t)), max(hi, int(t))
-			}
+	for _, t := range r.tickBuf {
+		if t >= 0 {
+			counts[t]++
+			lo, hi = min(lo, int(t)), max(hi, int(t))
 		}
-		r.tickBuf[x] = t
 	}
 	for t := lo; t <= hi; t++ {
 		if n := int(counts[t]); n > 0 {
@@ -643,6 +652,21 @@ func (r *run) expose(k int) {
 		if t := r.tickBuf[x]; t >= 0 {
 			r.push(int(i), int(t))
 		}
+	}
+}
+
+// checkInTicks sets ticks[x] to the tick of the next check-in of waiting
+// host hosts[x], or -1 when it is not waiting or checks in beyond the
+// horizon. It only reads the run, so parts of a wave may run in parallel.
+func (r *run) checkInTicks(hosts, ticks []int32) {
+	for x, i := range hosts {
+		t := int32(-1)
+		if r.h[i].state == stWaiting && r.h[i].flags&flQueued == 0 {
+			if tk := r.tickOf(r.nextCheckIn(int(i), r.nowSec)); tk <= r.ticks {
+				t = int32(max(tk, r.tick))
+			}
+		}
+		ticks[x] = t
 	}
 }
 
