@@ -117,7 +117,7 @@ func clockOrNever(s *int64) string {
 // over many seeds and counts the runs a trigger stopped: the triggers must
 // almost never fire on a good update.
 func TestFalseTriggers(t *testing.T) {
-	runs := 60
+	runs := 200
 	if testing.Short() {
 		runs = 10
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"runtime"
 	"testing"
@@ -230,6 +231,13 @@ func TestProperties(t *testing.T) {
 // core and on two, with one worker or several.
 func TestGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	// Each case runs 16 Monte Carlo runs: fewer cases than the other
+	// properties.
+	if f := flag.Lookup("rapid.checks"); f != nil {
+		old := f.Value.String()
+		flag.Set("rapid.checks", "100")
+		defer flag.Set("rapid.checks", old)
+	}
 	rapid.Check(t, func(t *rapid.T) {
 		sc := genScenario(t)
 		plan := genPlan(t)
