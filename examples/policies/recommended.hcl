@@ -1,6 +1,18 @@
 # The policy ringwise recommends to a vendor shipping content (or sensor
 # and configuration) updates to millions of endpoints. Designed with the
-# simulator: see examples/crowdstrike-2024 and examples/good-update.
+# simulator (ringwise simulate -policy examples/policies/recommended.hcl
+# SCENARIO); what it reaches, seed 1, full scale:
+#
+#   examples/crowdstrike-2024  400 hosts crash (the vendor's canary), 0.0047%
+#                              of the 8.6 million the real push crashed (aim:
+#                              at most 0.01%); rolled back at +20m.
+#   examples/good-update       95% of 9.86 million hosts protected at +3h00m
+#                              (aim: within 4h); 50% at +2h51m, 99% at +7h24m
+#                              (all at once: +6m, +11m, +4h59m).
+#   examples/cloudflare-2019   60 of 18,000 servers down for 3 minutes, no
+#                              outage (all at once: 27 minutes).
+#   False alarms on a good update: none in 40 full-scale seeds, none in 200
+#   seeds at 0.2% scale (simulate.TestFalseTriggers).
 #
 # It sets no applies_to, so in this directory it governs the update kinds
 # that content.hcl and sensor.hcl do not; load it alone (ringwise simulate
