@@ -39,7 +39,24 @@
 // reported for silent_after (a boot-looping, crashed, silent or offline
 // host). Background signal rates (events per host-hour) apply to updated and
 // not-yet-updated hosts alike; faults add to them. Offline hosts are
-// counted as silent for their first offline period after updating only.
+// counted as silent for their first offline period after updating only
+// (looking two sessions ahead).
+//
+// The observation passed to the controller call at time T: Updated.Hosts
+// and Baseline.Hosts are what the update server knows at T (who took the
+// update, who has not); everything reported (healthy reports, silence,
+// signal counts and their host-hours, cover strata) is what was sent by T
+// minus the telemetry delay. The controller is called at the time each
+// Decision's Next asks for and at every telemetry interval, so that
+// triggers see new data; it stops being called once the rollout is
+// complete or rolled back.
+//
+// People stop the push by hand (People.Notice after the first failure)
+// by halting or rolling back the rollout State, as an operator would; the
+// rollout package has no call for that, so the simulator edits the state
+// it owns and logs the stop. Hosts still learn of a rollback only through
+// the host call's Revert verdict, at their next check-in; a boot-looping
+// host never takes it.
 //
 // # Determinism
 //
