@@ -62,8 +62,9 @@ func (p Point) Sum() int {
 	return p.Waiting + p.Updated + p.Crashed + p.BootLoop + p.Silent + p.Degraded + p.Reverted + p.Repaired
 }
 
-// Decision is one entry of the rollout's audit log (repeated holds for the
-// same rules are kept once).
+// Decision is one entry of the rollout's audit log. Holds and halts that
+// repeat the entry before them (same action, position and rules, with
+// fresh numbers) are kept once.
 type Decision struct {
 	At      int64    `json:"t"`
 	Action  string   `json:"action"`

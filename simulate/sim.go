@@ -567,9 +567,10 @@ func (r *run) halted() {
 // record appends the new entries of log to the result's decisions.
 func (r *run) record(log []rollout.Entry) {
 	for _, e := range log[min(r.kept, len(log)):] {
-		if e.Action == rollout.Hold && len(r.result.Decisions) > 0 {
+		if (e.Action == rollout.Hold || e.Action == rollout.Halt) && len(r.result.Decisions) > 0 {
+			// Repeats of a hold or halt for the same rules say nothing new.
 			last := &r.result.Decisions[len(r.result.Decisions)-1]
-			if last.Action == rollout.Hold.String() && sameRules(last.rules, e.Reasons) {
+			if last.Action == e.Action.String() && last.Ring == e.Ring && last.Step == e.Step+1 && sameRules(last.rules, e.Reasons) {
 				continue
 			}
 		}
