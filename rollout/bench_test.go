@@ -101,6 +101,24 @@ func BenchmarkEligible(b *testing.B) {
 	}
 }
 
+// BenchmarkEligibleAt is the host call by inventory position, for servers
+// that keep their own host index (and for the simulator): no ID lookup.
+func BenchmarkEligibleAt(b *testing.B) {
+	f, _ := benchFleet(b, 100_000, false)
+	st := must(f.Start(Update{ID: "u1", Kind: "content"}, t0))
+	st.Ring, st.RingName, st.Step, st.GA = 2, "broad", 2, t0
+	now := mustTime("2026-11-28T02:00:00Z")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		f.EligibleAt(i, &st, now)
+		i++
+		if i == f.Len() {
+			i = 0
+		}
+	}
+}
+
 // BenchmarkDecide is the controller call on the same fleet, with no gates:
 // a healthy observation after the step's bake, advancing the broad ring
 // from 10% to 50%.
