@@ -54,6 +54,30 @@ func Unpause(st State, now time.Time) State {
 	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}})
 }
 
+// Stop halts (action Halt) or rolls back (action Rollback) a rollout by
+// hand, the way a person pulls the update: by names who, and reason goes
+// to the audit log. A rolled-back or complete rollout cannot be stopped
+// again; a halted one can be rolled back.
+func Stop(st State, a Action, by, reason string, now time.Time) (State, error) {
+	if a != Halt && a != Rollback {
+		return st, fmt.Errorf("rollout: stop by hand must halt or roll back, not %s", a)
+	}
+	switch {
+	case st.Phase == RolledBack || st.Phase == Complete:
+		return st, fmt.Errorf("rollout: cannot stop a rollout that is %s", st.Phase)
+	case st.Phase == Halted && a == Halt:
+		return st, nil
+	}
+	if a == Rollback {
+		st.Phase = RolledBack
+	} else {
+		st.Phase = Halted
+	}
+	st.Stopped = by + ": " + reason
+	st.Last = later(st.Last, now)
+	return logged(st, Entry{At: now, Action: a, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "by hand", Message: fmt.Sprintf("%s by %s: %s", a, by, reason)}}}), nil
+}
+
 // Resume restarts a halted rollout at its current step; the step bakes
 // again from now. A rolled-back or complete rollout cannot be resumed:
 // start a new rollout (with a new ID) instead.

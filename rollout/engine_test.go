@@ -344,3 +344,46 @@ func TestLogWhileBaking(t *testing.T) {
 		t.Errorf("actions (-want +got):\n%s", diff)
 	}
 }
+
+func TestStopByHand(t *testing.T) {
+	plan := must(Compile(Plan{Name: "p", Rings: []Ring{{Name: "all", Steps: []float64{50, 100}, Bake: time.Hour}}}))
+	hosts := []Host{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}}
+	f := must(NewFleet(plan, "r", hosts))
+	st := must(f.Start(Update{ID: "u", Kind: "k"}, t0))
+	obs := Observation{At: t0}
+	st = f.Decide(context.Background(), st, obs, t0).State
+	if st.Step != 0 {
+		t.Fatalf("did not advance to the first step: %+v", st)
+	}
+
+	halted, err := Stop(st, Halt, "alice", "crash reports from support", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hosts {
+		if e := f.Eligible(h.ID, &halted, t0.Add(2*time.Hour)); e.Verdict == Take {
+			t.Errorf("host %s may take the update after a halt by hand", h.ID)
+		}
+	}
+	if d := f.Decide(context.Background(), halted, Observation{At: t0.Add(2 * time.Hour), Updated: Cohort{Hosts: 2, Healthy: 2}}, t0.Add(2*time.Hour)); d.Action != Halt {
+		t.Errorf("decision after a halt by hand = %s, want halt", d.Action)
+	}
+	last := halted.Log[len(halted.Log)-1]
+	if diff := cmp.Diff(Reason{Rule: "by hand", Message: "halt by alice: crash reports from support"}, last.Reasons[0]); diff != "" {
+		t.Errorf("log reason (-want +got):\n%s", diff)
+	}
+
+	back, err := Stop(halted, Rollback, "alice", "confirmed", t0.Add(3*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := f.Eligible("a", &back, t0.Add(3*time.Minute)); e.Verdict != Revert {
+		t.Errorf("after a rollback by hand host a gets %s, want revert", e.Verdict)
+	}
+	if _, err := Stop(back, Halt, "bob", "again", t0.Add(4*time.Minute)); err == nil {
+		t.Error("stopping a rolled-back rollout succeeded")
+	}
+	if _, err := Stop(st, Advance, "bob", "go", t0); err == nil {
+		t.Error("Stop accepted advance")
+	}
+}

@@ -1027,16 +1027,11 @@ func (r *run) people(k int) {
 // change of the state the caller owns, logged. (The rollout package has no
 // call for a manual stop yet.)
 func stopByHand(st rollout.State, a rollout.Action, reason string, now time.Time) rollout.State {
-	if a == rollout.Rollback {
-		st.Phase = rollout.RolledBack
-	} else {
-		st.Phase = rollout.Halted
+	stopped, err := rollout.Stop(st, a, "people", reason, now)
+	if err != nil {
+		return st // already rolled back or complete: nothing to stop
 	}
-	st.Stopped = "people: " + reason
-	st.Last = now
-	st.Log = append(slices.Clip(st.Log), rollout.Entry{At: now, Action: a, Ring: st.RingName, Step: st.Step,
-		Reasons: []rollout.Reason{{Rule: "people", Message: reason}}})
-	return st
+	return stopped
 }
 
 // repair spends the hands-on repair capacity of tick k on boot-looped
