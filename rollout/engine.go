@@ -56,14 +56,15 @@ func Unpause(st State, now time.Time) State {
 
 // Stop halts (action Halt) or rolls back (action Rollback) a rollout by
 // hand, the way a person pulls the update: by names who, and reason goes
-// to the audit log. A rolled-back or complete rollout cannot be stopped
-// again; a halted one can be rolled back.
+// to the audit log. Stopping a complete rollout withdraws the update: hosts
+// that have not taken it yet no longer may. A halted rollout can still be
+// rolled back; a rolled-back one cannot be stopped again.
 func Stop(st State, a Action, by, reason string, now time.Time) (State, error) {
 	if a != Halt && a != Rollback {
 		return st, fmt.Errorf("rollout: stop by hand must halt or roll back, not %s", a)
 	}
 	switch {
-	case st.Phase == RolledBack || st.Phase == Complete:
+	case st.Phase == RolledBack:
 		return st, fmt.Errorf("rollout: cannot stop a rollout that is %s", st.Phase)
 	case st.Phase == Halted && a == Halt:
 		return st, nil
@@ -75,7 +76,7 @@ func Stop(st State, a Action, by, reason string, now time.Time) (State, error) {
 	}
 	st.Stopped = by + ": " + reason
 	st.Last = later(st.Last, now)
-	return logged(st, Entry{At: now, Action: a, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "by hand", Message: fmt.Sprintf("%s by %s: %s", a, by, reason)}}}), nil
+	return logged(st, Entry{At: now, Action: a, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: by, Message: fmt.Sprintf("%s by hand: %s", a, reason)}}}), nil
 }
 
 // Resume restarts a halted rollout at its current step; the step bakes

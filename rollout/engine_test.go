@@ -369,7 +369,7 @@ func TestStopByHand(t *testing.T) {
 		t.Errorf("decision after a halt by hand = %s, want halt", d.Action)
 	}
 	last := halted.Log[len(halted.Log)-1]
-	if diff := cmp.Diff(Reason{Rule: "by hand", Message: "halt by alice: crash reports from support"}, last.Reasons[0]); diff != "" {
+	if diff := cmp.Diff(Reason{Rule: "alice", Message: "halt by hand: crash reports from support"}, last.Reasons[0]); diff != "" {
 		t.Errorf("log reason (-want +got):\n%s", diff)
 	}
 

@@ -1029,7 +1029,7 @@ func (r *run) people(k int) {
 func stopByHand(st rollout.State, a rollout.Action, reason string, now time.Time) rollout.State {
 	stopped, err := rollout.Stop(st, a, "people", reason, now)
 	if err != nil {
-		return st // already rolled back or complete: nothing to stop
+		return st // already rolled back: nothing to stop
 	}
 	return stopped
 }
