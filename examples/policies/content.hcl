@@ -39,11 +39,15 @@ rollout "content" {
     action = "rollback"
   }
 
-  # Silence is not health: hosts that updated and went quiet.
+  # Silence is not health: hosts that updated and went quiet. Laptops go
+  # offline all day, so the bar sits above normal churn (replayed with
+  # examples/good-update, 1-2% of updated hosts are quiet at any time); a
+  # crash loop silences far more, far faster.
   trigger "went-quiet" {
-    signal = "silent"
-    above  = 0.002
-    action = "halt"
+    signal    = "silent"
+    above     = 0.05
+    min_count = 10
+    action    = "halt"
   }
 
   blackout "year-end" {
