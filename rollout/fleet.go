@@ -145,6 +145,7 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 		groupOf = make([]int32, n)
 	}
 	strata := map[string]int32{}
+	tenants := newTenantIndex(plan.Tenants)
 	var cache labelInfo
 	for i := range n {
 		labels := inv.Labels(i)
@@ -157,12 +158,7 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 					break
 				}
 			}
-			for t := range plan.Tenants {
-				if plan.Tenants[t].Select.Matches(labels) {
-					cache.tenant = int16(t)
-					break
-				}
-			}
+			cache.tenant = tenants.match(labels)
 			if r := cache.ring; r >= 0 {
 				if groups[r] == nil {
 					groups[r] = map[string]int32{}
@@ -451,4 +447,62 @@ func (f *Fleet) Target(i, j int) int {
 		return 0
 	}
 	return ri.offsets[min(j+1, len(ri.offsets)-1)]
+}
+
+// tenantIndex finds the first tenant whose selector matches a host without
+// trying every tenant: tenants are filed under each value of their
+// selector's first label, so a fleet of thousands of tenant policies costs
+// a few map lookups a host.
+type tenantIndex struct {
+	tenants []Tenant
+	keys    []string             // first labels of the selectors
+	byValue []map[string][]int32 // per key: value -> tenants, ascending
+	always  int32                // first tenant with an empty selector, or -1
+}
+
+func newTenantIndex(tenants []Tenant) *tenantIndex {
+	x := &tenantIndex{tenants: tenants, always: -1}
+	for t := range tenants {
+		sel := tenants[t].Select
+		if len(sel) == 0 {
+			if x.always < 0 {
+				x.always = int32(t)
+			}
+			continue
+		}
+		k := slices.Index(x.keys, sel[0].Key)
+		if k < 0 {
+			k = len(x.keys)
+			x.keys = append(x.keys, sel[0].Key)
+			x.byValue = append(x.byValue, map[string][]int32{})
+		}
+		for _, v := range sel[0].Values {
+			if l := x.byValue[k][v]; len(l) == 0 || l[len(l)-1] != int32(t) {
+				x.byValue[k][v] = append(l, int32(t))
+			}
+		}
+	}
+	return x
+}
+
+// match returns the index of the first tenant (in plan order) whose
+// selector matches labels, or -1.
+func (x *tenantIndex) match(labels map[string]string) int16 {
+	best := x.always
+	for k, key := range x.keys {
+		v, ok := labels[key]
+		if !ok {
+			continue
+		}
+		for _, t := range x.byValue[k][v] {
+			if best >= 0 && t >= best {
+				break
+			}
+			if x.tenants[t].Select.Matches(labels) {
+				best = t
+				break
+			}
+		}
+	}
+	return int16(best)
 }
