@@ -95,7 +95,7 @@ func Compile(p Plan) (*Plan, error) {
 			if !(t.Threshold > 0 && t.Threshold < 1) {
 				bad(t.Src, rule, "above must be a rate in (0, 1), got %g", t.Threshold)
 			}
-		case Baseline:
+		case Baseline, SilenceBaseline:
 			if !(t.Threshold > 1) || math.IsInf(t.Threshold, 0) {
 				bad(t.Src, rule, "ratio must be greater than 1, got %g", t.Threshold)
 			}
@@ -112,7 +112,7 @@ func Compile(p Plan) (*Plan, error) {
 		default:
 			bad(t.Src, rule, "unknown trigger kind %d", t.Kind)
 		}
-		if t.Kind != Silence && t.Signal == "" {
+		if !t.Kind.silence() && t.Signal == "" {
 			bad(t.Src, rule, "a %s trigger needs a signal", t.Kind)
 		}
 	}
@@ -291,7 +291,8 @@ func cloneSelector(s Selector) Selector {
 }
 
 // digest hashes the plan's rules (not its source positions, so that moving
-// a comment does not count as a change of plan).
+// a comment does not count as a change of plan). A trigger's Kind is part
+// of it: a Silence and a SilenceBaseline trigger are different rules.
 func digest(p *Plan) string {
 	h := fnv.New64a()
 	w := func(format string, args ...any) { fmt.Fprintf(h, format, args...); h.Write([]byte{0}) }

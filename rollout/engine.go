@@ -363,6 +363,18 @@ func (d *decider) triggers() (Action, bool) {
 				fired = max(fired, t.Action)
 			}
 			continue
+		case SilenceBaseline:
+			if b.Hosts <= 0 || u.Hosts <= 0 {
+				continue // nothing to compare with
+			}
+			su := float64(silent) / float64(u.Hosts)
+			sb := float64(max(b.Silent, 1)) / float64(b.Hosts)
+			if silent >= max(t.MinCount, 1) && su > t.Threshold*sb {
+				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%d of %d updated hosts went silent (%.3g%%), %.3gx the baseline's %.3g%% (%d of %d hosts not yet updated; limit %gx)",
+					silent, u.Hosts, 100*su, su/sb, 100*float64(max(b.Silent, 0))/float64(b.Hosts), max(b.Silent, 0), b.Hosts, t.Threshold)})
+				fired = max(fired, t.Action)
+			}
+			continue
 		}
 		sig, ok := u.Signals[t.Signal]
 		if !ok {

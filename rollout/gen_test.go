@@ -69,13 +69,15 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 	}
 	for i := range rapid.IntRange(0, 3).Draw(t, "triggers") {
 		tr := Trigger{Name: fmt.Sprintf("t%d", i), Action: rapid.SampledFrom([]Action{Halt, Rollback}).Draw(t, "action")}
-		switch rapid.IntRange(0, 2).Draw(t, "kind") {
+		switch rapid.IntRange(0, 3).Draw(t, "kind") {
 		case 0:
 			tr.Kind, tr.Signal, tr.Threshold = Absolute, "crash", 0.05
 		case 1:
 			tr.Kind, tr.Threshold, tr.MinCount = Silence, 0.2, 2
 		case 2:
 			tr.Kind, tr.Signal, tr.Rate, tr.Ratio, tr.Alpha = Sequential, "err", 0.01, 2, 0.01
+		case 3:
+			tr.Kind, tr.Threshold, tr.MinCount = SilenceBaseline, rapid.SampledFrom([]float64{1.5, 3}).Draw(t, "silentRatio"), 2
 		}
 		p.Triggers = append(p.Triggers, tr)
 	}

@@ -130,9 +130,24 @@ const (
 	// 1/Alpha. Its false-alarm probability, however often it is checked, is
 	// at most Alpha (see Sequential test docs in sequential.go).
 	Sequential
+	// SilenceBaseline fires when the share of updated hosts that stopped
+	// reporting is more than Threshold (a ratio, > 1) times the share of
+	// hosts not yet updated that are not reporting (Observation.Baseline's
+	// Silent over its Hosts, counting at least one silent host). Hosts go
+	// offline all the time (laptops close, shifts end), so an absolute bar
+	// must sit above the worst normal churn; against the baseline the bar
+	// moves with the fleet's own churn. Signal is ignored.
+	//
+	// It is a kind of its own, not an option of Silence, because its
+	// Threshold is a ratio (as for Baseline) and it needs a baseline to
+	// compare with: with no baseline hosts it does not fire.
+	SilenceBaseline
 )
 
-var triggerKindNames = [...]string{"", "absolute", "baseline", "silence", "sequential"}
+var triggerKindNames = [...]string{"", "absolute", "baseline", "silence", "sequential", "silence_baseline"}
+
+// silence reports whether the kind reads silent hosts rather than a signal.
+func (k TriggerKind) silence() bool { return k == Silence || k == SilenceBaseline }
 
 func (k TriggerKind) String() string {
 	if int(k) < len(triggerKindNames) {
@@ -145,11 +160,13 @@ func (k TriggerKind) String() string {
 type Trigger struct {
 	Name   string
 	Kind   TriggerKind
-	Signal string // signal name, e.g. "crash"; unused by Silence
-	// Threshold: the rate for Absolute and Silence, the ratio for Baseline.
+	Signal string // signal name, e.g. "crash"; unused by Silence and SilenceBaseline
+	// Threshold: the rate for Absolute and Silence, the ratio for Baseline
+	// and SilenceBaseline.
 	Threshold float64
-	// MinCount is the number of events (Absolute, Baseline) or silent hosts
-	// (Silence) below which the trigger never fires. Zero means 1.
+	// MinCount is the number of events (Absolute, Baseline) or silent
+	// updated hosts (Silence, SilenceBaseline) below which the trigger never
+	// fires. Zero means 1.
 	MinCount int
 	// Rate (events per host-hour under a healthy update), Ratio (> 1, the
 	// rate multiple to detect) and Alpha (false-alarm bound, in (0, 0.5))

@@ -104,6 +104,10 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 		Baseline: Cohort{Hosts: 100, Signals: map[string]Signal{"crash": {Count: 1}}},
 	}
 	o.Updated.Silent = rapid.IntRange(0, hosts/3).Draw(t, "silent")
+	o.Baseline.Silent = rapid.IntRange(0, 10).Draw(t, "baselineSilent")
+	if rapid.IntRange(0, 9).Draw(t, "noBaseline") == 0 {
+		o.Baseline.Hosts, o.Baseline.Silent = 0, 0
+	}
 	o.Updated.Healthy = rapid.IntRange(max(0, hosts-hosts/4-1), hosts).Draw(t, "healthy")
 	if rapid.IntRange(0, 9).Draw(t, "missing") == 0 {
 		delete(o.Updated.Signals, rapid.SampledFrom([]string{"crash", "err"}).Draw(t, "missingSignal"))
@@ -137,6 +141,15 @@ func oracleFires(p *Plan, st State, obs Observation) bool {
 		case Silence:
 			s := u.Silent - acked.Silent
 			if u.Hosts > 0 && s >= max(tr.MinCount, 1) && float64(s)/float64(u.Hosts) > tr.Threshold {
+				return true
+			}
+		case SilenceBaseline:
+			// More than ratio times the baseline's silent share, a quiet
+			// baseline counting one silent host; cross-multiplied.
+			s := u.Silent - acked.Silent
+			b := obs.Baseline
+			if u.Hosts > 0 && b.Hosts > 0 && s >= max(tr.MinCount, 1) &&
+				float64(s)*float64(b.Hosts) > tr.Threshold*float64(max(b.Silent, 1))*float64(u.Hosts) {
 				return true
 			}
 		case Absolute:
@@ -238,7 +251,7 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 		}
 	}
 	for _, tr := range p.Triggers {
-		if _, ok := obs.Updated.Signals[tr.Signal]; tr.Kind != Silence && !ok {
+		if _, ok := obs.Updated.Signals[tr.Signal]; tr.Kind != Silence && tr.Kind != SilenceBaseline && !ok {
 			t.Fatalf("advanced with signal %q missing", tr.Signal)
 		}
 	}

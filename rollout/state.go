@@ -130,7 +130,8 @@ func ParseState(data []byte) (State, error) {
 // Observation is what the caller saw of the fleet's health at At: counts
 // over the hosts updated by this rollout and over the hosts not yet updated
 // (the baseline). Counts are cumulative since the rollout started unless
-// said otherwise.
+// said otherwise. Silent counts are not: they are the hosts not reporting
+// at At.
 type Observation struct {
 	At       time.Time `json:"at"`
 	Updated  Cohort    `json:"updated"`
@@ -146,8 +147,13 @@ type Cohort struct {
 	// Healthy is how many have reported healthy since updating (for
 	// Updated) during the current step's bake or earlier.
 	Healthy int `json:"healthy"`
-	// Silent is how many have stopped reporting (for Updated: hosts that
-	// updated and then went quiet).
+	// Silent is how many are not reporting now. For Updated: hosts that
+	// updated and then went quiet (Silence and SilenceBaseline triggers
+	// read it). For Baseline: hosts not yet updated that are currently
+	// not reporting (offline longer than the caller's silence threshold),
+	// the fleet's normal churn that SilenceBaseline triggers compare with;
+	// leave it 0 when unknown (such a trigger then compares with one
+	// silent host).
 	Silent int `json:"silent"`
 	// Signals are event counts by signal name ("crash", ...).
 	Signals map[string]Signal `json:"signals,omitempty"`

@@ -344,7 +344,7 @@ func parseRule(p *Plan, line string) {
 		}
 		p.Rings = append(p.Rings, r)
 	case "trigger":
-		kinds := map[string]TriggerKind{"absolute": Absolute, "baseline": Baseline, "silence": Silence, "sequential": Sequential}
+		kinds := map[string]TriggerKind{"absolute": Absolute, "baseline": Baseline, "silence": Silence, "sequential": Sequential, "silence_baseline": SilenceBaseline}
 		tr := Trigger{Name: f[1], Kind: kinds[f[2]], Signal: args["signal"], Threshold: atof(orDefault(args["above"], args["ratio"])),
 			Rate: atof(args["rate"]), Ratio: atof(args["ratio"]), Alpha: atof(args["alpha"]), MinCount: atoi(args["min_count"])}
 		if err := tr.Action.UnmarshalText([]byte(args["action"])); err != nil {
