@@ -390,22 +390,25 @@ func (l *loader) decodeSelect(blocks hcl.Blocks) rollout.Selector {
 var (
 	triggerFormAttrs = []string{"above", "against", "test"}
 	triggerUses      = map[rollout.TriggerKind][]string{
-		rollout.Absolute:   {"signal", "above", "min_count", "action"},
-		rollout.Silence:    {"signal", "above", "min_count", "action"},
-		rollout.Baseline:   {"signal", "against", "ratio", "min_count", "action"},
-		rollout.Sequential: {"signal", "test", "rate", "ratio", "alpha", "action"},
+		rollout.Absolute:        {"signal", "above", "min_count", "action"},
+		rollout.Silence:         {"signal", "above", "min_count", "action"},
+		rollout.Baseline:        {"signal", "against", "ratio", "min_count", "action"},
+		rollout.SilenceBaseline: {"signal", "against", "ratio", "min_count", "action"},
+		rollout.Sequential:      {"signal", "test", "rate", "ratio", "alpha", "action"},
 	}
 	triggerNeeds = map[rollout.TriggerKind][]string{
-		rollout.Absolute:   {"above"},
-		rollout.Silence:    {"above"},
-		rollout.Baseline:   {"ratio"},
-		rollout.Sequential: {"rate", "ratio", "alpha"},
+		rollout.Absolute:        {"above"},
+		rollout.Silence:         {"above"},
+		rollout.Baseline:        {"ratio"},
+		rollout.SilenceBaseline: {"ratio"},
+		rollout.Sequential:      {"rate", "ratio", "alpha"},
 	}
 	triggerFormNames = map[rollout.TriggerKind]string{
-		rollout.Absolute:   "an absolute trigger (above)",
-		rollout.Silence:    `a silence trigger (signal = "silent")`,
-		rollout.Baseline:   `a baseline trigger (against = "baseline")`,
-		rollout.Sequential: `a sequential trigger (test = "sprt")`,
+		rollout.Absolute:        "an absolute trigger (above)",
+		rollout.Silence:         `a silence trigger (signal = "silent")`,
+		rollout.Baseline:        `a baseline trigger (against = "baseline")`,
+		rollout.SilenceBaseline: `a baseline silence trigger (signal = "silent", against = "baseline")`,
+		rollout.Sequential:      `a sequential trigger (test = "sprt")`,
 	}
 )
 
@@ -468,6 +471,9 @@ func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
 				return t
 			}
 			t.Kind = rollout.Baseline
+			if t.Signal == SilentSignal {
+				t.Kind = rollout.SilenceBaseline
+			}
 		}
 	case "test":
 		if v, ok := l.stringAttr(f); ok {
@@ -481,8 +487,8 @@ func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
 	if t.Kind == 0 {
 		return t
 	}
-	if t.Signal == SilentSignal && t.Kind != rollout.Silence {
-		l.errorf(attrs["signal"].Expr.Range(), "Conflicting trigger forms", "signal \"silent\" makes a silence trigger, which takes only above (the share of updated hosts that stopped reporting).")
+	if t.Signal == SilentSignal && t.Kind != rollout.Silence && t.Kind != rollout.SilenceBaseline {
+		l.errorf(attrs["signal"].Expr.Range(), "Conflicting trigger forms", "signal \"silent\" makes a silence trigger, which takes above (the share of updated hosts that stopped reporting) or against = \"baseline\" with ratio (that share against the share of hosts not yet updated that are not reporting), not test = \"sprt\".")
 		return t
 	}
 	var unused []*hcl.Attribute
@@ -513,7 +519,7 @@ func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
 			if !(v > 1) {
 				l.errorf(a.Expr.Range(), "Invalid ratio", "ratio must be greater than 1, got %g.", v)
 			}
-			if t.Kind == rollout.Baseline {
+			if t.Kind == rollout.Baseline || t.Kind == rollout.SilenceBaseline {
 				t.Threshold = v
 			} else {
 				t.Ratio = v

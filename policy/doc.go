@@ -77,11 +77,12 @@
 // # trigger "NAME" (in rollout)
 //
 // A trigger halts or rolls back the rollout when a health signal goes bad.
-// It takes exactly one of four forms; an attribute that its form does not
+// It takes exactly one of five forms; an attribute that its form does not
 // use is an error (nothing is silently ignored).
 //
 //	signal     string, required. The health signal, e.g. "crash". The
-//	           name "silent" makes a silence trigger.
+//	           name "silent" makes a silence trigger (with above) or a
+//	           baseline silence trigger (with against = "baseline").
 //	action     string, required: "halt" (stop, keep what is updated) or
 //	           "rollback" (stop and revert).
 //
@@ -96,6 +97,28 @@
 //
 //	above      number, required, in (0, 1).
 //	min_count  whole number, optional, >= 0: fewer silent hosts never fire.
+//
+// Baseline silence (rollout.SilenceBaseline), signal = "silent" with
+// against = "baseline": fires when the share of updated hosts that stopped
+// reporting is more than ratio times the share of hosts not yet updated
+// that are not reporting (rollout.Observation's Baseline.Silent over
+// Baseline.Hosts; a baseline with no silent host counts as one). Hosts go
+// offline all day, so an absolute bar low enough to catch a fault early
+// also fires on normal churn; the baseline moves with the churn. With no
+// baseline hosts (everything updated) it does not fire.
+//
+//	against    string, required: "baseline".
+//	ratio      number, required, > 1.
+//	min_count  whole number, optional, >= 0: fewer silent updated hosts
+//	           never fire.
+//
+//	trigger "went-quiet" {
+//	  signal    = "silent"
+//	  against   = "baseline"
+//	  ratio     = 3
+//	  min_count = 10
+//	  action    = "halt"
+//	}
 //
 // Baseline (rollout.Baseline): fires when updated hosts' rate is more than
 // ratio times the rate of hosts not yet updated.

@@ -216,6 +216,52 @@ var badCases = []struct {
 		want: []diag{{"p.hcl:6:3", "Missing required argument", `"ratio" is required by a baseline trigger`}},
 	},
 	{
+		name: "baseline silence trigger with a ratio of 1",
+		files: map[string]string{"p.hcl": wrap(`  trigger "went-quiet" {
+    signal  = "silent"
+    against = "baseline"
+    ratio   = 1
+    action  = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:9:15", "Invalid ratio", "greater than 1, got 1"}},
+	},
+	{
+		name: "baseline silence trigger without ratio",
+		files: map[string]string{"p.hcl": wrap(`  trigger "went-quiet" {
+    signal  = "silent"
+    against = "baseline"
+    action  = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:6:3", "Missing required argument", `"ratio" is required by a baseline silence trigger`}},
+	},
+	{
+		name: "baseline silence trigger with a rate",
+		files: map[string]string{"p.hcl": wrap(`  trigger "went-quiet" {
+    signal  = "silent"
+    against = "baseline"
+    ratio   = 3
+    rate    = 0.01
+    action  = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:10:5", "Unexpected attribute", `"rate" is not used by a baseline silence trigger`}},
+	},
+	{
+		name: "silence trigger as a sequential test",
+		files: map[string]string{"p.hcl": wrap(`  trigger "went-quiet" {
+    signal = "silent"
+    test   = "sprt"
+    rate   = 0.01
+    ratio  = 2
+    alpha  = 0.01
+    action = "halt"
+  }
+`)},
+		want: []diag{{"p.hcl:7:14", "Conflicting trigger forms", `or against = "baseline" with ratio`}},
+	},
+	{
 		name: "trigger without a form",
 		files: map[string]string{"p.hcl": wrap(`  trigger "t" {
     signal = "crash"
@@ -362,6 +408,29 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSilenceBaselineTrigger: signal = "silent" with against = "baseline"
+// is a rollout.SilenceBaseline trigger whose Threshold is the ratio.
+func TestSilenceBaselineTrigger(t *testing.T) {
+	p, diags := Load(mapFS(map[string]string{"p.hcl": wrap(`  trigger "went-quiet" {
+    signal    = "silent"
+    against   = "baseline"
+    ratio     = 3
+    min_count = 10
+    action    = "halt"
+  }
+`)}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := []rollout.Trigger{{
+		Name: "went-quiet", Kind: rollout.SilenceBaseline, Signal: SilentSignal, Threshold: 3, MinCount: 10,
+		Action: rollout.Halt, Src: rollout.Source{File: "p.hcl", Line: 6, Column: 3},
+	}}
+	if diff := cmp.Diff(want, p.Plans[0].Triggers); diff != "" {
+		t.Errorf("triggers (-want +got):\n%s", diff)
 	}
 }
 
