@@ -305,7 +305,10 @@ func (d *decider) stop(a Action) Decision {
 // observation covers the current step.
 func (d *decider) healthy(ring *Ring, rule string) bool {
 	st, obs := &d.st, d.obs
-	if obs.At.Before(st.StepStarted) {
+	// An observation from the instant the step started was taken before
+	// any host of the step could update: it says nothing about the step,
+	// and reusing it would let one observation advance twice.
+	if !obs.At.After(st.StepStarted) {
 		d.add(rule, ring.Src, "no observation since step %d started (latest is from %s)", st.Step+1, obs.At.UTC().Format(time.RFC3339))
 		return false
 	}

@@ -1,0 +1,36 @@
+package rollout
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestDecideObservationAtStepStartIsStale: an observation taken at the
+// instant a step started cannot show any host of that step, so a later call
+// with the same observation must not end the step's bake. Before the fix
+// the broad ring went from 10% to 100% on the observation that had let it
+// enter at 10%, with none of the 10% heard from.
+func TestDecideObservationAtStepStartIsStale(t *testing.T) {
+	ctx := context.Background()
+	p := testPlan(t, func(p *Plan) { p.Rings[1].Approval = false; p.Blackouts = nil })
+	f, err := NewFleet(p, "r1", testHosts(100, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.Start(Update{ID: "u", Kind: "content"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = f.Decide(ctx, st, healthyObs(t0, 0), t0).State // canary 100%
+	t1 := t0.Add(30 * time.Minute)
+	obs := healthyObs(t1, 10)
+	d := f.Decide(ctx, st, obs, t1) // broad 10%
+	if d.Action != Advance || d.State.Ring != 1 || d.State.Step != 0 {
+		t.Fatalf("setup: got %s at ring %d step %d, want advance to broad step 1", d.Action, d.State.Ring, d.State.Step)
+	}
+	d = f.Decide(ctx, d.State, obs, t1.Add(2*time.Hour))
+	if d.Action != Hold || !hasReason(d, "no observation since step 1 started") {
+		t.Errorf("same observation after the bake: got %s %v, want hold for a fresh observation", d.Action, d.Reasons)
+	}
+}
