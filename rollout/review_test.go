@@ -34,3 +34,30 @@ func TestDecideObservationAtStepStartIsStale(t *testing.T) {
 		t.Errorf("same observation after the bake: got %s %v, want hold for a fresh observation", d.Action, d.Reasons)
 	}
 }
+
+// TestEligibleUnknownPhase: a state whose phase the engine does not know
+// (a zero State built by hand, a typo in stored JSON that bypassed
+// ParseState) makes Decide hold; the host call must not expose hosts on it.
+func TestEligibleUnknownPhase(t *testing.T) {
+	ctx := context.Background()
+	hosts := testHosts(100, 10)
+	f, err := NewFleet(testPlan(t, nil), "r1", hosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.Start(Update{ID: "u", Kind: "content"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = f.Decide(ctx, st, healthyObs(t0, 0), t0).State // canary 100%
+	now := t0.Add(time.Minute)
+	if e := f.Eligible(hosts[0].ID, &st, now); e.Verdict != Take {
+		t.Fatalf("setup: canary host: got %v, want take", e)
+	}
+	for _, ph := range []Phase{"", "bogus", "Running"} {
+		st.Phase = ph
+		if e := f.Eligible(hosts[0].ID, &st, now); e.Verdict != Wait || e.Why != WhyBadState {
+			t.Errorf("phase %q: got %v %v, want wait (%v)", ph, e.Verdict, e.Why, WhyBadState)
+		}
+	}
+}
