@@ -219,7 +219,8 @@ func (d *decider) decide(ctx context.Context) Decision {
 		d.add(engineRule, Source{}, "halted: %s; waiting for an explicit resume", st.Stopped)
 		return d.finish(Halt, time.Time{})
 	}
-	missing := len(d.reasons) > 0 // triggers reported missing signals
+	d.checkObservation()
+	missing := len(d.reasons) > 0 // triggers reported missing signals, or counts are invalid
 	if st.Paused {
 		d.add("pause", Source{}, "paused by hand: %s", st.PauseReason)
 		return d.hold(time.Time{})

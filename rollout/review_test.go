@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 )
@@ -58,6 +59,42 @@ func TestEligibleUnknownPhase(t *testing.T) {
 		st.Phase = ph
 		if e := f.Eligible(hosts[0].ID, &st, now); e.Verdict != Wait || e.Why != WhyBadState {
 			t.Errorf("phase %q: got %v %v, want wait (%v)", ph, e.Verdict, e.Why, WhyBadState)
+		}
+	}
+}
+
+// TestDecideInvalidCounts: a NaN, infinite or negative count in an
+// observation never fires a trigger (comparisons with NaN are false), so it
+// must hold like a missing signal instead of letting the rollout advance.
+func TestDecideInvalidCounts(t *testing.T) {
+	ctx := context.Background()
+	f, err := NewFleet(testPlan(t, func(p *Plan) { p.Rings[1].Approval = false; p.Blackouts = nil }), "r1", testHosts(100, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.Start(Update{ID: "u", Kind: "content"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = f.Decide(ctx, st, healthyObs(t0, 0), t0).State // canary 100%
+	t1 := t0.Add(30 * time.Minute)
+	if d := f.Decide(ctx, st, healthyObs(t1, 10), t1); d.Action != Advance {
+		t.Fatalf("setup: healthy observation: got %s %v, want advance", d.Action, d.Reasons)
+	}
+	for name, edit := range map[string]func(*Observation){
+		"NaN count":          func(o *Observation) { o.Updated.Signals["crash"] = Signal{Count: math.NaN()} },
+		"infinite count":     func(o *Observation) { o.Updated.Signals["crash"] = Signal{Count: math.Inf(1)} },
+		"negative count":     func(o *Observation) { o.Updated.Signals["crash"] = Signal{Count: -5} },
+		"NaN hours":          func(o *Observation) { o.Updated.Signals["crash"] = Signal{Hours: math.NaN()} },
+		"baseline NaN":       func(o *Observation) { o.Baseline.Signals = map[string]Signal{"crash": {Count: math.NaN()}} },
+		"negative silent":    func(o *Observation) { o.Updated.Silent = -3 },
+		"negative base host": func(o *Observation) { o.Baseline.Hosts = -1 },
+	} {
+		obs := healthyObs(t1, 10)
+		edit(&obs)
+		// +Inf crashes fire the crash trigger (a rollback); the rest hold.
+		if d := f.Decide(ctx, st, obs, t1); d.Action == Advance || d.Action == Hold && !hasReason(d, "count") {
+			t.Errorf("%s: got %s %v, want hold or a trigger", name, d.Action, d.Reasons)
 		}
 	}
 }
