@@ -58,6 +58,14 @@ offset_seconds counted from -start.`)
 		fmt.Fprintf(stderr, "ringwise plan: %s; pick one with -rollout NAME or -kind KIND\n", strings.TrimPrefix(err.Error(), "policy: "))
 		return 2
 	}
+	if *urgency != "" && *urgency != "routine" {
+		if _, ok := plan.Urgency(*urgency); !ok {
+			// The engine refuses to start such an update; a schedule at
+			// routine speed labelled with the misspelt name would mislead.
+			fmt.Fprintf(stderr, "ringwise plan: rollout %q defines no urgency %q (%s)\n", plan.Name, *urgency, urgencyNames(plan))
+			return 2
+		}
+	}
 	u := rollout.Update{ID: "plan", Kind: *kind, Urgency: *urgency}
 	if u.Kind == "" && len(plan.AppliesTo) > 0 {
 		u.Kind = plan.AppliesTo[0]
@@ -68,6 +76,15 @@ offset_seconds counted from -start.`)
 	}
 	writePlanTable(stdout, plan, u, start, s)
 	return 0
+}
+
+// urgencyNames lists the urgencies an update may name under plan.
+func urgencyNames(plan *rollout.Plan) string {
+	names := []string{"routine"}
+	for _, u := range plan.Urgencies {
+		names = append(names, u.Name)
+	}
+	return "urgencies: " + strings.Join(names, ", ")
 }
 
 type planJSON struct {
