@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -140,9 +142,11 @@ func lineCol(src []byte, off int64) (line, col int) {
 }
 
 // mergeData merges src into dst. Two files that define the same leaf (or a
-// leaf and an object) conflict.
+// leaf and an object) conflict. Keys are merged in sorted order so that the
+// conflict reported is the same on every run.
 func mergeData(dst, src map[string]any, path []string) error {
-	for k, v := range src {
+	for _, k := range slices.Sorted(maps.Keys(src)) {
+		v := src[k]
 		p := append(path[:len(path):len(path)], k)
 		old, ok := dst[k]
 		if !ok {
