@@ -19,6 +19,9 @@ import (
 // Formatting changes layout only, never meaning: the plans loaded from a
 // formatted file have the same digests as before.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if d := CheckNesting(src, filename, isJSON(filename)); d.HasErrors() {
+		return nil, d
+	}
 	if isJSON(filename) {
 		if _, d := hcljson.Parse(src, filename); d.HasErrors() {
 			return nil, d

@@ -187,6 +187,11 @@ func (l *loader) parse(name string, src []byte, fsys fs.FS) {
 		f *hcl.File
 		d hcl.Diagnostics
 	)
+	if d := CheckNesting(src, name, isJSON(name)); d.HasErrors() {
+		l.files[name] = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
+		l.diags = append(l.diags, d...)
+		return
+	}
 	p := hclparse.NewParser()
 	if isJSON(name) {
 		f, d = p.ParseJSON(src, name)
