@@ -142,6 +142,9 @@ func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagn
 		return nil, &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, hcl.Diagnostics{{Severity: hcl.DiagError,
 			Summary: "Invalid UTF-8", Detail: filename + " is not valid UTF-8.", Subject: whole}}
 	}
+	if diags := policy.CheckNesting(src, filename, false); diags.HasErrors() {
+		return nil, &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, diags
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, file, diags
