@@ -493,7 +493,7 @@ func TestLoadExamples(t *testing.T) {
 	for _, tr := range content.Triggers {
 		kinds = append(kinds, tr.Kind)
 	}
-	if diff := cmp.Diff([]rollout.TriggerKind{rollout.Baseline, rollout.Sequential, rollout.Silence}, kinds); diff != "" {
+	if diff := cmp.Diff([]rollout.TriggerKind{rollout.Baseline, rollout.Sequential, rollout.SilenceBaseline}, kinds); diff != "" {
 		t.Errorf("content trigger kinds (-want +got):\n%s", diff)
 	}
 

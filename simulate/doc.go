@@ -40,7 +40,11 @@
 // host). Background signal rates (events per host-hour) apply to updated and
 // not-yet-updated hosts alike; faults add to them. Offline hosts are
 // counted as silent for their first offline period after updating only
-// (looking two sessions ahead).
+// (looking two sessions ahead). Baseline.Silent counts the targeted hosts
+// not yet updated that have been offline for longer than silent_after,
+// every offline period, followed session by session on an even sample of
+// at least 65,536 of them (all of them in a smaller fleet) and scaled to
+// Baseline.Hosts; a host leaves the sample's count when it updates.
 //
 // The observation passed to the controller call at time T: Updated.Hosts
 // and Baseline.Hosts are what the update server knows at T (who took the

@@ -33,6 +33,11 @@ type Sim struct {
 	cover    []bool    // per ring: has Cover
 	strata   map[string]int
 	strataN  []string
+	// baseSample is every baseMask+1-th host position that a ring targets:
+	// the baseline hosts whose offline periods are followed to count the
+	// baseline's silent hosts (see baseChurn).
+	baseSample []int32
+	baseMask   int
 
 	// trace, when set (by tests), sees every host action.
 	trace func(ev traceEvent)
@@ -98,7 +103,7 @@ func New(sc *Scenario, plan *rollout.Plan) (*Sim, error) {
 		}
 	}
 	for _, t := range plan.Triggers {
-		if t.Kind != rollout.Silence && t.Signal != "" {
+		if t.Kind != rollout.Silence && t.Kind != rollout.SilenceBaseline && t.Signal != "" {
 			names[t.Signal] = true
 		}
 	}
@@ -129,8 +134,25 @@ func New(sc *Scenario, plan *rollout.Plan) (*Sim, error) {
 			}
 		}
 	}
+	// The baseline's silent hosts are counted on a sample of at least
+	// baseSampleSize targeted hosts (all of them in a smaller fleet), spread
+	// evenly over the cohorts, and scaled to the baseline.
+	stride := 1
+	for n := s.inv.Len(); n/(2*stride) >= baseSampleSize; {
+		stride *= 2
+	}
+	s.baseMask = stride - 1
+	for i := 0; i < s.inv.Len(); i += stride {
+		if fleet.RingOf(i) >= 0 {
+			s.baseSample = append(s.baseSample, int32(i))
+		}
+	}
 	return s, nil
 }
+
+// baseSampleSize is the least number of host positions sampled for the
+// baseline's silent hosts (about 0.3% relative error at 3% silent).
+const baseSampleSize = 1 << 16
 
 // Fleet returns the rollout fleet index the runs use.
 func (s *Sim) Fleet() *rollout.Fleet { return s.fleet }
@@ -249,6 +271,8 @@ type run struct {
 	// current one) and their running sums
 	healthyAdd, silentFaultAdd, silentChurnAdd []int32
 	healthyCum, silentFaultCum, silentChurnCum []int32
+	baseSilentAdd, baseSilentCum               []int32     // sampled baseline hosts offline for longer than silent_after
+	baseWaiting                                int         // sampled hosts still waiting
 	faultEvAdd, faultEvCum                     [][]int32   // per signal
 	bgU, bgB                                   [][]float64 // cumulative received background events per signal
 	hoursU, hoursB                             []float64   // cumulative host-hours
@@ -304,6 +328,11 @@ func (s *Sim) runState(ctx context.Context, seed uint64) (*Result, *run, error) 
 	r.healthyAdd, r.healthyCum = make([]int32, T), make([]int32, T)
 	r.silentFaultAdd, r.silentFaultCum = make([]int32, T), make([]int32, T)
 	r.silentChurnAdd, r.silentChurnCum = make([]int32, T), make([]int32, T)
+	r.baseSilentAdd, r.baseSilentCum = make([]int32, T), make([]int32, T)
+	for _, i := range s.baseSample {
+		r.baseChurn(int(i), +1, 0)
+	}
+	r.baseWaiting = len(s.baseSample)
 	ns := len(s.signals)
 	r.faultEvAdd, r.faultEvCum = make([][]int32, ns), make([][]int32, ns)
 	r.bgU, r.bgB = make([][]float64, ns), make([][]float64, ns)
@@ -441,6 +470,7 @@ func (r *run) integrate(k int, resH float64) {
 	r.healthyCum[k] = r.healthyCum[prev] + r.healthyAdd[k]
 	r.silentFaultCum[k] = r.silentFaultCum[prev] + r.silentFaultAdd[k]
 	r.silentChurnCum[k] = r.silentChurnCum[prev] + r.silentChurnAdd[k]
+	r.baseSilentCum[k] = r.baseSilentCum[prev] + r.baseSilentAdd[k]
 	for x := range r.strataAdd {
 		r.strataCum[x][k] = r.strataCum[x][prev] + r.strataAdd[x][k]
 	}
@@ -489,6 +519,11 @@ func (r *run) observe(k int) rollout.Observation {
 	}
 	obs.Updated.Healthy = int(r.healthyCum[kk])
 	obs.Updated.Silent = int(r.silentFaultCum[kk] + r.silentChurnCum[kk])
+	if r.baseWaiting > 0 {
+		// The sampled baseline hosts silent at kk, scaled to the baseline
+		// (exact when every targeted host is sampled).
+		obs.Baseline.Silent = min(base, int((int64(r.baseSilentCum[kk])*int64(base)+int64(r.baseWaiting)/2)/int64(r.baseWaiting)))
+	}
 	for x, name := range r.s.signals {
 		obs.Updated.Signals[name] = rollout.Signal{Count: r.bgU[x][kk] + float64(r.faultEvCum[x][kk]), Hours: r.hoursU[kk]}
 		obs.Baseline.Signals[name] = rollout.Signal{Count: r.bgB[x][kk], Hours: r.hoursB[kk]}
@@ -772,6 +807,12 @@ func (r *run) take(i int, now time.Time) {
 	r.setState(i, stUpdated)
 	r.exposed++
 	r.h[i].at = int32(r.tick)
+	if i&r.s.baseMask == 0 {
+		// A sampled host leaves the baseline: it is no longer counted
+		// there from the next tick on.
+		r.baseWaiting--
+		r.baseChurn(i, -1, r.tick+1)
+	}
 	t := r.nowSec
 	// Faults: the earliest that strikes.
 	onset := int64(never)
@@ -836,6 +877,40 @@ func (r *run) churn(i int, off, back int64, sign int32) bool {
 		r.silentChurnAdd[max(to, r.tick+1)] -= sign
 	}
 	return true
+}
+
+// baseChurn counts baseline host i silent while it is offline for longer
+// than silent_after, as churn does for updated hosts but for every offline
+// period, from tick from to the horizon; sign -1 cancels what is counted
+// from tick from on. It walks the host's sessions, not its minutes.
+func (r *run) baseChurn(i int, sign int32, from int) {
+	p := r.cohort(i)
+	if p.online >= 1 {
+		return
+	}
+	sa := int64(r.sc.Telemetry.SilentAfter / time.Second)
+	t := int64(from) * r.res
+	ph := r.sessionPhase(i, p)
+	last := floorDiv(int64(r.ticks)*r.res+ph, p.session)
+	// From the session holding t - silent_after: an offline period that
+	// covers it started at least silent_after before t.
+	for s := floorDiv(t-sa+ph, p.session); s <= last; s++ {
+		if unit(r.hashK(i, saltOnline, s)) < p.online {
+			continue
+		}
+		e := s + 1
+		for e <= last && unit(r.hashK(i, saltOnline, e)) >= p.online {
+			e++
+		}
+		lo, hi := r.tickOf(max(s*p.session-ph+sa, t)), r.tickOf(e*p.session-ph)
+		if lo < hi && lo <= r.ticks {
+			r.baseSilentAdd[lo] += sign
+			if hi <= r.ticks {
+				r.baseSilentAdd[hi] -= sign
+			}
+		}
+		s = e // e is online (or past the horizon)
+	}
 }
 
 // onset makes the pending fault of host i strike now.
