@@ -137,7 +137,8 @@ func (d *decider) add(rule string, src Source, format string, args ...any) {
 // always give the same Decision. Decide fails closed: a state from another
 // rollout or plan, a clock that went backwards, a missing signal, a stale
 // observation, a gate that errs, a missing approval: each holds, and says
-// why. Triggers are evaluated on every call, also while paused or halted;
+// why. Triggers are evaluated on every call, also while paused, halted or
+// complete (deferred tenants may not have the update yet);
 // a rollback is never held by windows or gates.
 //
 // ctx bounds the gates' evaluation; it is not used otherwise.
@@ -187,6 +188,16 @@ func (d *decider) decide(ctx context.Context) Decision {
 	}
 	switch st.Phase {
 	case Complete:
+		// A complete rollout still answers to its triggers: deferred
+		// tenants may not have the update yet, and a rollback is never
+		// too late.
+		if st.PlanDigest == plan.digest && !now.Before(st.Last) && !d.obs.At.After(now) {
+			if a, fired := d.triggers(); fired {
+				st.Last = now
+				return d.stop(a)
+			}
+		}
+		d.reasons = d.reasons[:0]
 		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "every ring is complete")
 		return Decision{Action: Done, Reasons: d.reasons, State: d.st}
 	case RolledBack:

@@ -387,3 +387,32 @@ func TestStopByHand(t *testing.T) {
 		t.Error("Stop accepted advance")
 	}
 }
+
+// A complete rollout still rolls back when a trigger fires: deferred
+// tenants may not have taken the update, and a rollback is never too late.
+func TestDecideCompleteStillRollsBack(t *testing.T) {
+	plan := must(Compile(Plan{Name: "p",
+		Rings:    []Ring{{Name: "all", Steps: []float64{100}, Bake: time.Hour}},
+		Triggers: []Trigger{{Name: "crash-rate", Kind: Absolute, Signal: "crash", Threshold: 0.1, Action: Rollback}},
+	}))
+	f := must(NewFleet(plan, "r", []Host{{ID: "a"}, {ID: "b"}}))
+	st := must(f.Start(Update{ID: "u", Kind: "k"}, t0))
+	ok := func(at time.Time, crashes float64) Observation {
+		return Observation{At: at, Updated: Cohort{Hosts: 2, Healthy: 2, Signals: map[string]Signal{"crash": {Count: crashes}}}}
+	}
+	st = f.Decide(context.Background(), st, ok(t0, 0), t0).State
+	st = f.Decide(context.Background(), st, ok(t0.Add(2*time.Hour), 0), t0.Add(2*time.Hour)).State
+	if st.Phase != Complete {
+		t.Fatalf("phase %s, want complete", st.Phase)
+	}
+	if d := f.Decide(context.Background(), st, ok(t0.Add(3*time.Hour), 0), t0.Add(3*time.Hour)); d.Action != Done {
+		t.Errorf("healthy complete rollout: %s, want complete", d.Action)
+	}
+	d := f.Decide(context.Background(), st, ok(t0.Add(4*time.Hour), 2), t0.Add(4*time.Hour))
+	if d.Action != Rollback || d.State.Phase != RolledBack {
+		t.Fatalf("crashing complete rollout: %s (phase %s), want rollback", d.Action, d.State.Phase)
+	}
+	if e := f.Eligible("a", &d.State, t0.Add(4*time.Hour)); e.Verdict != Revert {
+		t.Errorf("host a after the rollback: %s, want revert", e.Verdict)
+	}
+}
