@@ -275,7 +275,10 @@ func (d *decider) decide(ctx context.Context) Decision {
 	}
 	next := &plan.Rings[nr]
 	if (nr != st.Ring || st.Step < 0) && next.Approval {
-		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name }) {
+		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool {
+			// An approval given before this rollout started is for another one.
+			return a.Ring == next.Name && (a.At.IsZero() || !a.At.Before(st.Started))
+		}) {
 			d.add(fmt.Sprintf("ring %q", next.Name), next.Src, "entering this ring needs a human approval")
 			return d.hold(time.Time{})
 		}

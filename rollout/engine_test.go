@@ -416,3 +416,17 @@ func TestDecideCompleteStillRollsBack(t *testing.T) {
 		t.Errorf("host a after the rollback: %s, want revert", e.Verdict)
 	}
 }
+
+func TestDecideIgnoresApprovalFromBeforeTheRollout(t *testing.T) {
+	plan := must(Compile(Plan{Name: "p", Rings: []Ring{{Name: "all", Steps: []float64{100}, Bake: time.Hour, Approval: true}}}))
+	f := must(NewFleet(plan, "r", []Host{{ID: "a"}}))
+	st := must(f.Start(Update{ID: "u", Kind: "k"}, t0))
+	stale := Observation{At: t0, Approvals: []Approval{{Ring: "all", By: "alice", At: t0.Add(-24 * time.Hour)}}}
+	if d := f.Decide(context.Background(), st, stale, t0); d.Action != Hold {
+		t.Errorf("approval from the day before: %s, want hold", d.Action)
+	}
+	fresh := Observation{At: t0, Approvals: []Approval{{Ring: "all", By: "alice", At: t0}}}
+	if d := f.Decide(context.Background(), st, fresh, t0); d.Action != Advance {
+		t.Errorf("approval at the start: %s, want advance", d.Action)
+	}
+}

@@ -169,7 +169,8 @@ type Signal struct {
 	Hours float64 `json:"host_hours,omitempty"`
 }
 
-// Approval is a human approval to enter a ring.
+// Approval is a human approval to enter a ring. An approval dated (At)
+// before the rollout started does not count: it was for another rollout.
 type Approval struct {
 	Ring string    `json:"ring"`
 	By   string    `json:"by"`
