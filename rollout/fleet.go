@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -347,7 +348,13 @@ func stratumKey(cover []string, labels map[string]string) string {
 		}
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(labels[k])
+		// Quote a value that could be mistaken for a separator, so that two
+		// strata never share a key.
+		if v := labels[k]; strings.ContainsAny(v, ",=\"") {
+			b.WriteString(strconv.Quote(v))
+		} else {
+			b.WriteString(v)
+		}
 	}
 	return b.String()
 }

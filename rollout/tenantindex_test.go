@@ -53,3 +53,15 @@ func TestTenantIndexMatchesLinearScan(t *testing.T) {
 		}
 	})
 }
+
+func TestStratumKeysDoNotCollide(t *testing.T) {
+	cover := []string{"a", "b"}
+	x := stratumKey(cover, map[string]string{"a": "1,b=2", "b": "3"})
+	y := stratumKey(cover, map[string]string{"a": "1", "b": "2,b=3"})
+	if x == y {
+		t.Fatalf("two strata share the key %q", x)
+	}
+	if got := stratumKey(cover, map[string]string{"a": "1", "b": "2"}); got != "a=1,b=2" {
+		t.Errorf("plain key = %q, want a=1,b=2", got)
+	}
+}
