@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -108,5 +110,29 @@ func TestGatePathOutsideDirectory(t *testing.T) {
 	}
 	if len(l.specs) != 0 {
 		t.Error("the GateLoader was called for an invalid gate")
+	}
+}
+
+// A gate file that is a symlink out of the policy directory is not read.
+func TestLoadPathsRefusesSymlinkOutOfDirectory(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.rego")
+	if err := os.WriteFile(secret, []byte("package secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "gates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "gates", "freeze.rego")); err != nil {
+		t.Fatal(err)
+	}
+	src := "rollout \"r\" {\n  ring \"all\" {\n    steps = [100]\n    bake  = \"1h\"\n  }\n  gate \"freeze\" {\n    rego = \"gates/freeze.rego\"\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := LoadPaths([]string{dir}, WithGateLoader(&fakeLoader{}))
+	if !diags.HasErrors() {
+		t.Fatal("a gate symlinked out of the policy directory was read")
 	}
 }

@@ -26,7 +26,8 @@ func isJSON(name string) bool { return strings.HasSuffix(name, ".json") }
 
 // Load reads every policy file (see IsPolicyFile) at the top of fsys, in
 // name order, decodes the rollout and tenant blocks, and compiles one plan
-// per rollout block. Reading is confined to fsys: use os.DirFS(dir) for a
+// per rollout block. Reading is confined to fsys: use os.DirFS(dir) (or,
+// better, (*os.Root).FS, which also refuses symlinks out of dir) for a
 // directory, or an fstest.MapFS in memory. File names in diagnostics and in
 // every rollout.Source are the names within fsys.
 //
@@ -87,12 +88,26 @@ func LoadPaths(paths []string, opts ...Option) (*Policy, hcl.Diagnostics) {
 		return l.policy(), l.diags
 	}
 	seen := map[string]bool{}
+	var roots []*os.Root // open until the gates are compiled
+	defer func() {
+		for _, r := range roots {
+			r.Close()
+		}
+	}()
 	load := func(name, dir, base string) {
 		if seen[filepath.Clean(name)] {
 			return
 		}
 		seen[filepath.Clean(name)] = true
-		fsys := os.DirFS(dir)
+		// An os.Root, unlike os.DirFS, refuses symlinks and ".." that
+		// lead out of the policy's directory.
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			bad("Cannot read policy", err.Error())
+			return
+		}
+		roots = append(roots, root)
+		fsys := root.FS()
 		src, d := readFile(fsys, base, name, o.maxSize)
 		l.diags = append(l.diags, d...)
 		if src != nil {
