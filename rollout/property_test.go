@@ -197,7 +197,12 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 			t.Fatalf("rolled back rollout: got %s at %s", d.Action, pos(d.State))
 		}
 	case prev.Phase == Complete:
-		if d.Action != Done {
+		// A complete rollout still answers to its triggers.
+		fires := prev.PlanDigest == p.Digest() && !now.Before(prev.Last) && !obs.At.After(now) && oracleFires(p, prev, obs)
+		if fires && d.Action != Halt && d.Action != Rollback {
+			t.Fatalf("complete rollout, a trigger fires: got %s", d.Action)
+		}
+		if !fires && d.Action != Done {
 			t.Fatalf("complete rollout: got %s", d.Action)
 		}
 	case prev.PlanDigest != p.Digest():
