@@ -1,0 +1,128 @@
+// Tests of the real browser build: loads wasm/web/ringwise.wasm (built by
+// wasm/build.sh) with Go's wasm_exec.js, as the page does, and calls
+// globalThis.ringwise.
+//
+//   wasm/build.sh && node --test wasm/test/
+//
+// The simulation must equal the native CLI's JSON. scripts/check passes
+// that JSON in RINGWISE_EXPECTED_SIMULATE (and the plan's in
+// RINGWISE_EXPECTED_PLAN); without them the test runs the CLI with go run.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const web = path.join(here, "..", "web");
+const examples = path.join(web, "examples");
+const example = (name) => readFileSync(path.join(examples, name), "utf8");
+
+const policy = { "recommended.hcl": example("recommended.hcl") };
+const scenario = example("scenario.hcl");
+const planStart = "2026-12-18T09:00:00Z";
+
+// expected returns the native CLI's JSON output for args, run in the
+// examples directory so that file names in reasons match the playground's.
+function expected(env, args) {
+  if (process.env[env]) return JSON.parse(readFileSync(process.env[env], "utf8"));
+  const out = execFileSync("go", ["run", "../../../cmd/ringwise", ...args], { cwd: examples, encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+let rw;
+
+before(async () => {
+  for (const f of ["wasm_exec.js", "ringwise.wasm"]) {
+    if (!existsSync(path.join(web, f))) throw new Error(`wasm/web/${f} is missing: run wasm/build.sh first`);
+  }
+  // wasm_exec.js defines globalThis.Go; Node >= 18 has the crypto,
+  // performance and TextEncoder globals it needs.
+  createRequire(import.meta.url)(path.join(web, "wasm_exec.js"));
+  const go = new globalThis.Go();
+  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(web, "ringwise.wasm")), go.importObject);
+  go.run(instance); // returns once main waits for calls
+  rw = globalThis.ringwise;
+  assert.ok(rw, "ringwise.wasm did not register globalThis.ringwise");
+});
+
+const position = (file) => new RegExp(`^${file.replace(/[.]/g, "\\.")}:\\d+:\\d+: `, "m");
+
+test("check: the example policy is ok", () => {
+  const r = rw.check(policy);
+  assert.deepEqual(r, { ok: true, rollouts: ["recommended"], tenants: 0, diagnostics: "" });
+  const both = rw.check({ ...policy, "all-at-once.hcl": example("all-at-once.hcl") });
+  assert.deepEqual(both.rollouts, ["all-at-once", "recommended"]);
+});
+
+test("check: a broken policy gets FILE:LINE:COL diagnostics", () => {
+  const r = rw.check({ "broken.hcl": policy["recommended.hcl"].replace("steps       = [100]", "steps       = [100, 50]") });
+  assert.equal(r.ok, false);
+  assert.match(r.diagnostics, position("broken.hcl"));
+  assert.match(r.diagnostics, /Invalid steps/);
+  assert.match(r.diagnostics, /\n {4}.*steps {7}= \[100, 50\]\n {4} *\^+\n/);
+  assert.match(r.error, position("broken.hcl"));
+});
+
+test("check: a gate says Rego gates run in the CLI", () => {
+  const src = 'rollout "g" {\n  ring "all" {\n    steps = [100]\n    bake  = "1h"\n  }\n  gate "freeze" {\n    rego = ["freeze.rego"]\n  }\n}\n';
+  const r = rw.check({ "g.hcl": src });
+  assert.equal(r.ok, false);
+  assert.match(r.diagnostics, /^g\.hcl:6:3: Rego gates run in the CLI: /);
+});
+
+test("bad arguments come back as {error}, never thrown", () => {
+  for (const [name, args] of [
+    ["check", []],
+    ["check", ["not an object"]],
+    ["check", [{ "p.hcl": 42 }]],
+    ["check", [{ "../p.hcl": "" }]],
+    ["format", [1, 2]],
+    ["plan", [policy, { start: "tomorrow" }]],
+    ["plan", [policy, { urgency: "whenever" }]],
+    ["plan", [policy, "options?"]],
+    ["simulate", [policy, 42, {}]],
+    ["simulate", [policy, scenario, { seed: -1 }]],
+    ["simulate", [policy, scenario, { runs: 1e6 }]],
+    ["simulate", [{}, scenario, {}]],
+  ]) {
+    const r = rw[name](...args);
+    assert.equal(typeof r.error, "string", `${name}(${JSON.stringify(args).slice(0, 60)}) = ${JSON.stringify(r)}`);
+    assert.ok(r.error.length > 0);
+  }
+});
+
+test("format", () => {
+  assert.deepEqual(rw.format("p.hcl", 'rollout "x" {\nring "a" {\nsteps = [100]\nbake = "1h"\n}\n}\n'), {
+    source: 'rollout "x" {\n  ring "a" {\n    steps = [100]\n    bake  = "1h"\n  }\n}\n',
+  });
+  const r = rw.format("p.hcl", 'rollout "x" {\n  steps = [\n');
+  assert.match(r.diagnostics, position("p.hcl"));
+});
+
+test("plan: the schedule as ringwise plan -json prints it", () => {
+  const r = rw.plan(policy, { kind: "content", start: planStart });
+  assert.ok(r.steps.length > 0);
+  assert.deepEqual(Object.keys(r), ["rollout", "start", "steps", "complete"]);
+  assert.deepEqual(Object.keys(r.steps[0]), ["ring", "percent", "start", "offset_seconds"]);
+  assert.deepEqual(r.steps[0], { ring: "canary", percent: 100, start: planStart, offset_seconds: 0 });
+  assert.deepEqual(r, expected("RINGWISE_EXPECTED_PLAN", ["plan", "-json", "-kind", "content", "-start", planStart, "recommended.hcl"]));
+});
+
+test("simulate: seed 1 gives the native CLI's JSON, plus svg and text", () => {
+  const t0 = performance.now();
+  const r = rw.simulate(policy, scenario, { seed: 1 });
+  const ms = performance.now() - t0;
+  assert.equal(r.error, undefined, r.diagnostics || r.error);
+  const { svg, text, ...report } = r;
+  assert.match(svg, /^<svg /);
+  assert.match(text, /^scenario crowdstrike-2024-small under rollout "recommended"/);
+  assert.match(text, /decisions \(seed 1\)/);
+  assert.deepEqual(report, expected("RINGWISE_EXPECTED_SIMULATE",
+    ["simulate", "-json", "-seed", "1", "-policy", "recommended.hcl", "scenario.hcl"]));
+  // The same again: nothing carries over between calls.
+  assert.deepEqual(rw.simulate(policy, scenario, { seed: 1 }), r);
+  assert.ok(ms < 20000, `simulate took ${Math.round(ms)} ms`);
+});

@@ -1,0 +1,62 @@
+# The policy ringwise recommends to a vendor shipping content (or sensor
+# and configuration) updates to millions of endpoints: a copy of
+# examples/policies/recommended.hcl in the repository, where the figures it
+# reaches at full scale are written down. Edit it, then Check, Plan or
+# Simulate.
+rollout "recommended" {
+  # The vendor's own hosts first, every OS build among them.
+  ring "canary" {
+    select { channel = "internal" }
+    steps       = [100]
+    bake        = "20m"
+    cover       = ["os_build"]
+    min_healthy = 0.95
+  }
+
+  # Customers who chose early updates.
+  ring "early" {
+    select { channel = "early" }
+    steps = [10, 100]
+    bake  = "15m"
+    cover = ["os_build"]
+  }
+
+  # Everyone else, in growing steps; no tenant takes more than half of its
+  # hosts until the last step has baked.
+  ring "broad" {
+    steps      = [0.01, 0.1, 1, 10, 50, 100]
+    bake       = "20m"
+    tenant_cap = 50
+  }
+
+  # Hosts that update and then stop reporting: the boot loop.
+  trigger "went-quiet" {
+    signal    = "silent"
+    above     = 0.05
+    min_count = 10
+    action    = "rollback"
+  }
+
+  # Updated hosts crash more than those not yet updated.
+  trigger "crash-vs-baseline" {
+    signal    = "crash"
+    against   = "baseline"
+    ratio     = 5
+    min_count = 20
+    action    = "rollback"
+  }
+
+  # A slow rise in crashes, valid however often it is checked.
+  trigger "crash-sprt" {
+    signal = "crash"
+    test   = "sprt"
+    rate   = 0.0001
+    ratio  = 3
+    alpha  = 0.001
+    action = "halt"
+  }
+
+  urgency "emergency" {
+    bake_scale = 0.5
+  }
+}
