@@ -263,3 +263,26 @@ func TestDecodeArg(t *testing.T) {
 		t.Errorf("missing options: %v", err)
 	}
 }
+
+// The playground's copy of recommended.hcl says what the repository's says:
+// the same rules (plan digest), whatever its comments.
+func TestRecommendedCopyMatchesExamples(t *testing.T) {
+	want, err := os.ReadFile("../examples/policies/recommended.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := func(src string) string {
+		p, f := loadOK(map[string]string{"recommended.hcl": src})
+		if f != nil {
+			t.Fatalf("recommended.hcl does not load: %v", f)
+		}
+		pl, ok := p.Plan("recommended")
+		if !ok {
+			t.Fatal("no rollout named recommended")
+		}
+		return pl.Digest()
+	}
+	if got, want := digest(example(t, "recommended.hcl")), digest(string(want)); got != want {
+		t.Errorf("wasm/web/examples/recommended.hcl has drifted from examples/policies/recommended.hcl (digest %s, want %s)", got, want)
+	}
+}
