@@ -160,6 +160,8 @@ type metricChange struct {
 const (
 	blastRadius      = "blast_radius"
 	timeToProtection = "time_to_protection"
+	// notJudged is a scenario's time to protection when its update is bad.
+	notJudged = "not judged (a bad update)"
 )
 
 // reviewRows are the table's rows in order: label, metric and direction.
@@ -301,10 +303,13 @@ func (rv *review) simulate() error {
 			}
 			side.Aggregate = rep.Aggregate
 		}
+		// Protection times judge a good update. When the scenario's update
+		// is bad, reaching 50% before the hosts fail is not protection.
+		judgeProtection := len(sc.Faults) == 0
 		var blast, prot []string
 		for _, row := range reviewRows {
 			m := metricChange{Metric: row.metric, Kind: row.kind, Base: sr.Base.Aggregate[row.metric].P50, Head: sr.Head.Aggregate[row.metric].P50}
-			if row.kind != "" {
+			if row.kind != "" && (row.kind != timeToProtection || judgeProtection) {
 				m.Change = compareMetric(row.metric, m.Base, m.Head)
 			}
 			switch row.kind {
@@ -317,6 +322,9 @@ func (rv *review) simulate() error {
 		}
 		sr.BlastRadius = direction(blast, "larger", "smaller")
 		sr.TimeToProtection = direction(prot, "slower", "faster")
+		if !judgeProtection {
+			sr.TimeToProtection = notJudged
+		}
 	}
 	return nil
 }
@@ -392,6 +400,9 @@ func (rv *review) verdict() (word, sentence string) {
 	}
 	blast := tally(func(s *scenarioReview) string { return s.BlastRadius }, "larger", "mixed", "smaller", "same")
 	prot := tally(func(s *scenarioReview) string { return s.TimeToProtection }, "slower", "mixed", "faster", "same")
+	if prot == "" {
+		prot = "not judged: every scenario's update is bad"
+	}
 	worse, better := false, false
 	for _, s := range rv.Scenarios {
 		worse = worse || s.BlastRadius == "larger" || s.BlastRadius == "mixed" || s.TimeToProtection == "slower" || s.TimeToProtection == "mixed"
