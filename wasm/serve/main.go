@@ -25,12 +25,15 @@ func main() {
 			log.Fatalf("serve: wasm/build.sh: %v", err)
 		}
 	}
-	files := http.FileServer(http.Dir(filepath.Join("wasm", "web")))
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Always the freshly built files, never a stale cached wasm.
+	log.Printf("serving the ringwise playground on http://%s/", *addr)
+	log.Fatal(http.ListenAndServe(*addr, handler(filepath.Join("wasm", "web"))))
+}
+
+// handler serves the playground's files from dir, never from a stale cache.
+func handler(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		files.ServeHTTP(w, r)
 	})
-	log.Printf("serving the ringwise playground on http://%s/", *addr)
-	log.Fatal(http.ListenAndServe(*addr, h))
 }
