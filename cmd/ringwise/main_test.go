@@ -76,8 +76,13 @@ func transcribe(args []string) []string {
 	return append(out, fmt.Sprintf("exit %d", code))
 }
 
-func TestTranscript(t *testing.T) {
-	const path = "testdata/transcript.txt"
+func TestTranscript(t *testing.T) { runTranscript(t, "testdata/transcript.txt", nil) }
+
+// runTranscript runs each command of the transcript at path, compares its
+// output (passed through clean, when not nil) with the recorded one, and
+// with -update writes the actual output back.
+func runTranscript(t *testing.T, path string, clean func(string) string) {
+	t.Helper()
 	header, steps := parseTranscript(t, path)
 	var rewritten bytes.Buffer
 	for _, l := range header {
@@ -85,6 +90,11 @@ func TestTranscript(t *testing.T) {
 	}
 	for _, s := range steps {
 		got := transcribe(s.args)
+		if clean != nil {
+			for i, l := range got {
+				got[i] = clean(l)
+			}
+		}
 		if !*update {
 			if diff := cmp.Diff(s.output, got); diff != "" {
 				t.Errorf("ringwise %s (-want +got):\n%s", strings.Join(s.args, " "), diff)

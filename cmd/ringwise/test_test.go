@@ -2,13 +2,9 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // duration matches the time a test took, as the reporter prints it.
@@ -18,36 +14,7 @@ var duration = regexp.MustCompile(`\([0-9.]+[nµm]?s\)`)
 // failing, broken and sandbox-escaping policies. Durations (which -v
 // prints) are left out of the transcript.
 func TestTestTranscript(t *testing.T) {
-	const path = "testdata/test.txt"
-	header, steps := parseTranscript(t, path)
-	var rewritten bytes.Buffer
-	for _, l := range header {
-		fmt.Fprintln(&rewritten, l)
-	}
-	for _, s := range steps {
-		got := transcribe(s.args)
-		for i, l := range got {
-			got[i] = duration.ReplaceAllString(l, "(DURATION)")
-		}
-		if !*update {
-			if diff := cmp.Diff(s.output, got); diff != "" {
-				t.Errorf("ringwise %s (-want +got):\n%s", strings.Join(s.args, " "), diff)
-			}
-		}
-		for _, l := range s.comment {
-			fmt.Fprintln(&rewritten, l)
-		}
-		fmt.Fprintln(&rewritten, strings.TrimSpace("$ ringwise "+strings.Join(s.args, " ")))
-		for _, l := range got {
-			fmt.Fprintln(&rewritten, l)
-		}
-		fmt.Fprintln(&rewritten)
-	}
-	if *update {
-		if err := os.WriteFile(path, rewritten.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runTranscript(t, "testdata/test.txt", func(l string) string { return duration.ReplaceAllString(l, "(DURATION)") })
 }
 
 // -v prints every test, passing or not, with its print() output.
