@@ -100,7 +100,7 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 	if st.Phase == RolledBack {
 		return Eligibility{Verdict: Revert, Why: WhyRolledBack}
 	}
-	if st.PlanDigest != f.plan.digest || (st.Phase != Running && st.Phase != Halted && st.Phase != Complete) || st.Ring < 0 || st.Ring >= len(f.plan.Rings) || st.Step < -1 || st.Step >= f.plan.stepCount(st.Ring) {
+	if st.PlanDigest != f.plan.digest || (st.Phase != Running && st.Phase != Halted && st.Phase != Complete) || st.Ring < 0 || st.Ring >= len(f.plan.Rings) || st.Step < -1 || st.Step >= f.plan.Steps(st.Ring) {
 		return Eligibility{Verdict: Wait, Why: WhyBadState}
 	}
 	e := &f.hosts[i]

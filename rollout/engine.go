@@ -113,7 +113,7 @@ func (f *Fleet) Adopt(st State, now time.Time) (State, error) {
 		return st, fmt.Errorf("rollout: cannot adopt plan %q: current ring %q is not in it", f.plan.Name, name)
 	}
 	st.Plan, st.PlanDigest, st.Ring = f.plan.Name, f.plan.digest, r
-	st.Step = min(st.Step, f.plan.stepCount(r)-1)
+	st.Step = min(st.Step, f.plan.Steps(r)-1)
 	st.StepStarted = now
 	st.Last = later(st.Last, now)
 	return logged(st, Entry{At: now, Action: Hold, Ring: name, Step: st.Step, Reasons: []Reason{{Rule: fmt.Sprintf("rollout %q", f.plan.Name), Src: f.plan.Src, Message: "adopted plan " + f.plan.digest}}}), nil
@@ -182,7 +182,7 @@ func (d *decider) decide(ctx context.Context) Decision {
 		d.add(engineRule, Source{}, "state belongs to rollout %q, not %q", st.RolloutID, f.rollout)
 		return d.hold(time.Time{})
 	}
-	if st.Ring < 0 || st.Ring >= len(plan.Rings) || st.Step < -1 || st.Step >= plan.stepCount(st.Ring) {
+	if st.Ring < 0 || st.Ring >= len(plan.Rings) || st.Step < -1 || st.Step >= plan.Steps(st.Ring) {
 		d.add(engineRule, Source{}, "state position ring %d step %d is not in plan %q", st.Ring, st.Step, plan.Name)
 		return d.hold(time.Time{})
 	}
@@ -262,7 +262,7 @@ func (d *decider) decide(ctx context.Context) Decision {
 	}
 	// Where next?
 	nr, ns := st.Ring, st.Step+1
-	if ns >= plan.stepCount(nr) {
+	if ns >= plan.Steps(nr) {
 		if ring.Cover != nil && !d.covered(ring, ringRule) {
 			return d.hold(time.Time{})
 		}

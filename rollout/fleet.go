@@ -264,7 +264,7 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 			grank = slices.Grow(grank[:0], len(caps))[:len(caps)]
 			clear(grank)
 		}
-		counts := make([]int, f.plan.stepCount(r)+1)
+		counts := make([]int, f.plan.Steps(r)+1)
 		j := 0
 		for pos, i := range order {
 			for j < steps && pos >= quotas[j] {

@@ -282,9 +282,9 @@ func (p *Plan) BakeFor(ring int, urgency string) time.Duration {
 	return bake
 }
 
-// stepCount returns the number of steps ring i runs, counting the release
-// step of a tenant-capped ring.
-func (p *Plan) stepCount(i int) int {
+// Steps returns the number of steps ring i runs, counting the release step
+// that lifts a tenant cap.
+func (p *Plan) Steps(i int) int {
 	n := len(p.Rings[i].Steps)
 	if p.Rings[i].TenantCap > 0 {
 		n++
@@ -301,7 +301,3 @@ func (p *Plan) StepPercent(i, j int) (percent float64, capped bool) {
 	}
 	return r.Steps[j], r.TenantCap > 0
 }
-
-// Steps returns the number of steps ring i runs (including the release step
-// that lifts a tenant cap).
-func (p *Plan) Steps(i int) int { return p.stepCount(i) }

@@ -31,7 +31,7 @@ func (p *Plan) Schedule(u Update, start time.Time) Schedule {
 	t := start
 	for i := range p.Rings {
 		bake := p.BakeFor(i, u.Urgency)
-		for j := range p.stepCount(i) {
+		for j := range p.Steps(i) {
 			var reasons []string
 			for moved := true; moved; {
 				moved = false

@@ -119,21 +119,3 @@ func (w *Window) Open(t time.Time) time.Time {
 	}
 	return time.Time{} // unreachable for a valid window: some day opens within 8 days
 }
-
-// closes returns when the occurrence containing t closes; t must be inside.
-func (w *Window) closes(t time.Time) time.Time {
-	lt := t.In(w.Zone)
-	y, m, d := lt.Date()
-	wd := lt.Weekday()
-	var end time.Time
-	for k := -w.lookback(); k <= 0; k++ {
-		if !w.opensOn(time.Weekday((int(wd) + k%7 + 7) % 7)) {
-			continue
-		}
-		start := w.occurrence(y, m, d+k)
-		if !t.Before(start) && t.Before(start.Add(w.Length)) && start.Add(w.Length).After(end) {
-			end = start.Add(w.Length)
-		}
-	}
-	return end
-}

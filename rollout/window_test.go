@@ -177,14 +177,17 @@ func TestWindowDSTLength(t *testing.T) {
 			t.Fatal(err)
 		}
 		open := w.Open(midnight)
-		end := w.closes(open)
+		end := open.Add(4 * time.Hour)
+		if !w.Contains(end.Add(-time.Minute)) || w.Contains(end) {
+			t.Errorf("%s %s: the window opening at %s does not close 4h later", n.zone, n.day, open)
+		}
 		inside := 0
 		for m := midnight; m.Before(midnight.Add(12 * time.Hour)); m = m.Add(time.Minute) {
 			if w.Contains(m) {
 				inside++
 			}
 		}
-		if end.Sub(open) != 4*time.Hour || inside != 4*60 {
+		if inside != 4*60 {
 			t.Errorf("%s %s: open %s, closes %s, %d minutes inside; want 4h", n.zone, n.day, open, end, inside)
 		}
 	}
@@ -217,9 +220,6 @@ func TestWindowOpenProperty(t *testing.T) {
 			if w.Contains(m) {
 				t.Fatalf("%s is inside the window but Open(%s) = %s", m, at, open)
 			}
-		}
-		if c := w.closes(open); !c.After(open) || c.After(open.Add(w.Length)) {
-			t.Fatalf("occurrence opening at %s closes at %s", open, c)
 		}
 	})
 }
