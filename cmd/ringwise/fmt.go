@@ -5,25 +5,35 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ringwise/ringwise/policy"
 )
 
-func runFmt(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("fmt", "[-check] [-w] PATH...", `
+// stdin is what "ringwise fmt -" reads; tests replace it.
+var stdin io.Reader = os.Stdin
+
+const fmtHelp = `
 Fmt formats policy files canonically (aligned equals signs, two-space
 indents; HCL's JSON form is re-indented). A directory PATH stands for its
-.hcl and .hcl.json files.
+.hcl and .hcl.json files; "-" reads native HCL from stdin.
 
 Without flags the formatted source is printed to stdout. With -w files are
-rewritten in place. With -check the files that would change are listed and
-the exit status is 1 when any would. A file that does not parse is
-reported on stderr and makes the exit status 1.`)
+rewritten in place and the name of each file changed is printed. With
+-check the files that would change are listed and the exit status is 1
+when any would. With -diff a unified diff of each change is printed.
+
+Files are read as check reads them: confined to their directory (a symlink
+or .. that leads out of it is refused), regular files only (not a FIFO or a
+device), at most 1 MiB. A file that cannot be read or does not parse is
+reported on stderr and makes the exit status 1.`
+
+func runFmt(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("fmt", "[-check] [-diff] [-w] PATH...", fmtHelp)
 	check := fs.Bool("check", false, "list files whose formatting differs; exit 1 if any")
-	write := fs.Bool("w", false, "write the result to the file instead of stdout")
+	write := fs.Bool("w", false, "write the result to the file instead of stdout, and list the files changed")
+	diff := fs.Bool("diff", false, "print a unified diff of each change instead of the formatted source")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -32,73 +42,100 @@ reported on stderr and makes the exit status 1.`)
 		usageError(fs, stderr)
 		return 2
 	}
-	files, err := expandPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
-		return 1
-	}
-	code := 0
-	for _, name := range files {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
-			code = 1
+	var paths []string
+	fromStdin := false
+	for _, p := range fs.Args() {
+		if p == "-" {
+			if fromStdin {
+				fmt.Fprintf(stderr, "ringwise fmt: - (stdin) given twice\n")
+				return 2
+			}
+			fromStdin = true
 			continue
 		}
+		paths = append(paths, p)
+	}
+	if fromStdin && *write {
+		fmt.Fprintf(stderr, "ringwise fmt: cannot write stdin back with -w\n")
+		usageError(fs, stderr)
+		return 2
+	}
+	code := 0
+	show := func(name string, src []byte) {
 		out, diags := policy.Format(src, name)
 		if diags.HasErrors() {
 			policy.WriteDiagnostics(stderr, map[string]*hcl.File{name: {Bytes: src}}, diags)
 			code = 1
-			continue
+			return
 		}
 		changed := !bytes.Equal(src, out)
 		if *check && changed {
 			fmt.Fprintln(stdout, name)
 			code = 1
 		}
-		if *write && changed {
-			mode := os.FileMode(0o644)
-			if fi, err := os.Stat(name); err == nil {
-				mode = fi.Mode().Perm()
-			}
-			if err := os.WriteFile(name, out, mode); err != nil {
-				fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
-				code = 1
-			}
+		if *diff {
+			writeDiff(stdout, name, src, out)
 		}
-		if !*check && !*write {
+		if !*check && !*write && !*diff {
 			stdout.Write(out)
 		}
 	}
-	return code
-}
-
-// expandPaths replaces each directory by its policy files.
-func expandPaths(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		n := 0
-		for _, e := range entries {
-			if !e.IsDir() && policy.IsPolicyFile(e.Name()) {
-				out = append(out, filepath.Join(p, e.Name()))
-				n++
-			}
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("%s: no .hcl or .hcl.json files", p)
+	if fromStdin {
+		src, err := io.ReadAll(io.LimitReader(stdin, policy.DefaultMaxFileSize+1))
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "ringwise fmt: stdin: %v\n", err)
+			code = 1
+		case len(src) > policy.DefaultMaxFileSize:
+			fmt.Fprintf(stderr, "ringwise fmt: stdin: %v\n", errTooLarge)
+			code = 1
+		default:
+			show("<stdin>", src)
 		}
 	}
-	return out, nil
+	if len(paths) == 0 {
+		return code
+	}
+	files, closeRoots, err := policySources(paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
+		return 1
+	}
+	defer closeRoots()
+	for _, f := range files {
+		src, err := f.read()
+		if err != nil {
+			fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
+			code = 1
+			continue
+		}
+		if !*write {
+			show(f.display, src)
+			continue
+		}
+		out, diags := policy.Format(src, f.display)
+		if diags.HasErrors() {
+			policy.WriteDiagnostics(stderr, map[string]*hcl.File{f.display: {Bytes: src}}, diags)
+			code = 1
+			continue
+		}
+		if bytes.Equal(src, out) {
+			continue
+		}
+		if *check {
+			code = 1
+		}
+		if *diff {
+			writeDiff(stdout, f.display, src, out)
+		}
+		if err := f.write(out); err != nil {
+			fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
+			code = 1
+			continue
+		}
+		if !*diff {
+			fmt.Fprintln(stdout, f.display)
+		}
+	}
+	return code
 }

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,11 +18,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/transcript.txt with the actual output")
 
-// step is one command of a transcript and what it printed.
+// step is one line of a transcript that does something: a ringwise
+// command (args, with stdin read from the file after "<" if any) and what
+// it printed, or a setup directive (directive, see setUp).
 type step struct {
-	comment []string // lines before the command
-	args    []string
-	output  []string // "1> ..." and "2> ..." lines, then "exit N"
+	comment   []string // lines before the step
+	directive []string // "! cp SRC DST" and the like, split into fields
+	args      []string
+	stdin     string   // file to read stdin from
+	output    []string // "1> ..." and "2> ..." lines, then "exit N"
+}
+
+// line renders the step as the transcript writes it.
+func (s step) line() string {
+	if s.directive != nil {
+		return "! " + strings.Join(s.directive, " ")
+	}
+	l := strings.TrimSpace("$ ringwise " + strings.Join(s.args, " "))
+	if s.stdin != "" {
+		l += " < " + s.stdin
+	}
+	return l
 }
 
 func parseTranscript(t *testing.T, path string) (header []string, steps []step) {
@@ -35,10 +53,17 @@ func parseTranscript(t *testing.T, path string) (header []string, steps []step) 
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case (line == "$ ringwise" || strings.HasPrefix(line, "$ ringwise ")):
-			steps = append(steps, step{comment: pending, args: strings.Fields(strings.TrimPrefix(line, "$ ringwise"))})
+		case line == "$ ringwise" || strings.HasPrefix(line, "$ ringwise "):
+			s := step{comment: pending, args: strings.Fields(strings.TrimPrefix(line, "$ ringwise"))}
+			if n := len(s.args); n >= 2 && s.args[n-2] == "<" {
+				s.stdin, s.args = s.args[n-1], s.args[:n-2]
+			}
+			steps = append(steps, s)
 			pending = nil
-		case len(steps) > 0 && (strings.HasPrefix(line, "1>") || strings.HasPrefix(line, "2>") || strings.HasPrefix(line, "exit ")):
+		case strings.HasPrefix(line, "! "):
+			steps = append(steps, step{comment: pending, directive: strings.Fields(strings.TrimPrefix(line, "! "))})
+			pending = nil
+		case len(steps) > 0 && steps[len(steps)-1].directive == nil && (strings.HasPrefix(line, "1>") || strings.HasPrefix(line, "2>") || strings.HasPrefix(line, "exit ")):
 			steps[len(steps)-1].output = append(steps[len(steps)-1].output, line)
 		case len(steps) == 0 && (line == "" || strings.HasPrefix(line, "#")):
 			header = append(header, line)
@@ -52,10 +77,61 @@ func parseTranscript(t *testing.T, path string) (header []string, steps []step) 
 	return header, steps
 }
 
+// setUp runs a transcript's setup directive, with $WORK standing for a
+// scratch directory of the transcript:
+//
+//	! cp SRC DST          copy a file or a directory tree
+//	! symlink TARGET LINK  make LINK a symbolic link to TARGET
+//	! mkfifo PATH         make a named pipe
+//	! mkdir PATH          make a directory (and its parents)
+//	! write PATH N        write a policy file of N bytes (a comment)
+func setUp(t *testing.T, d []string) {
+	t.Helper()
+	need := func(n int) {
+		if len(d) != n+1 {
+			t.Fatalf("! %s: want %d arguments", strings.Join(d, " "), n)
+		}
+	}
+	var err error
+	switch d[0] {
+	case "cp":
+		need(2)
+		err = os.CopyFS(d[2], os.DirFS(d[1]))
+		if fi, serr := os.Stat(d[1]); serr == nil && !fi.IsDir() {
+			var b []byte
+			if b, err = os.ReadFile(d[1]); err == nil {
+				err = os.WriteFile(d[2], b, 0o644)
+			}
+		}
+	case "symlink":
+		need(2)
+		err = os.Symlink(d[1], d[2])
+	case "mkdir":
+		need(1)
+		err = os.MkdirAll(d[1], 0o755)
+	case "mkfifo":
+		need(1)
+		err = mkfifo(d[1])
+	case "write":
+		need(2)
+		var n int
+		if n, err = strconv.Atoi(d[2]); err == nil {
+			err = os.WriteFile(d[1], append([]byte("#"), bytes.Repeat([]byte("x"), n-1)...), 0o644)
+		}
+	default:
+		t.Fatalf("unknown directive %q", d[0])
+	}
+	if err != nil {
+		t.Fatalf("! %s: %v", strings.Join(d, " "), err)
+	}
+}
+
 // transcribe runs args and renders what they print the way a transcript
 // records it.
-func transcribe(args []string) []string {
+func transcribe(args []string, in io.Reader) []string {
 	var stdout, stderr bytes.Buffer
+	stdin = in
+	defer func() { stdin = os.Stdin }()
 	code := run(args, &stdout, &stderr)
 	var out []string
 	for _, s := range []struct {
@@ -78,32 +154,55 @@ func transcribe(args []string) []string {
 
 func TestTranscript(t *testing.T) { runTranscript(t, "testdata/transcript.txt", nil) }
 
-// runTranscript runs each command of the transcript at path, compares its
-// output (passed through clean, when not nil) with the recorded one, and
-// with -update writes the actual output back.
+// runTranscript runs each step of the transcript at path, compares the
+// output of each command (passed through clean, when not nil) with the
+// recorded one, and with -update writes the actual output back. $WORK in a
+// step stands for a scratch directory, and is written so in the output.
 func runTranscript(t *testing.T, path string, clean func(string) string) {
 	t.Helper()
 	header, steps := parseTranscript(t, path)
+	work := t.TempDir()
+	expand := func(fields []string) []string {
+		out := make([]string, len(fields))
+		for i, f := range fields {
+			out[i] = strings.ReplaceAll(f, "$WORK", work)
+		}
+		return out
+	}
 	var rewritten bytes.Buffer
 	for _, l := range header {
 		fmt.Fprintln(&rewritten, l)
 	}
 	for _, s := range steps {
-		got := transcribe(s.args)
-		if clean != nil {
-			for i, l := range got {
-				got[i] = clean(l)
-			}
-		}
-		if !*update {
-			if diff := cmp.Diff(s.output, got); diff != "" {
-				t.Errorf("ringwise %s (-want +got):\n%s", strings.Join(s.args, " "), diff)
-			}
-		}
 		for _, l := range s.comment {
 			fmt.Fprintln(&rewritten, l)
 		}
-		fmt.Fprintln(&rewritten, strings.TrimSpace("$ ringwise "+strings.Join(s.args, " ")))
+		fmt.Fprintln(&rewritten, s.line())
+		if s.directive != nil {
+			setUp(t, expand(s.directive))
+			continue
+		}
+		var in io.Reader = strings.NewReader("")
+		if s.stdin != "" {
+			b, err := os.ReadFile(expand([]string{s.stdin})[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = bytes.NewReader(b)
+		}
+		got := transcribe(expand(s.args), in)
+		for i, l := range got {
+			l = strings.ReplaceAll(l, work, "$WORK")
+			if clean != nil {
+				l = clean(l)
+			}
+			got[i] = l
+		}
+		if !*update {
+			if diff := cmp.Diff(s.output, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", s.line(), diff)
+			}
+		}
 		for _, l := range got {
 			fmt.Fprintln(&rewritten, l)
 		}
@@ -228,3 +327,5 @@ func TestUsage(t *testing.T) {
 		t.Errorf("help plan: exit %d, stdout %q", code, stdout.String())
 	}
 }
+
+func TestFmtTranscript(t *testing.T) { runTranscript(t, "testdata/fmt.txt", nil) }
