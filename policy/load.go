@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -52,7 +51,7 @@ func Load(fsys fs.FS, opts ...Option) (*Policy, hcl.Diagnostics) {
 			continue
 		}
 		n++
-		src, d := readFile(fsys, e.Name(), e.Name(), o.maxSize)
+		src, d := ReadSource(fsys, e.Name(), e.Name(), o.maxSize)
 		l.diags = append(l.diags, d...)
 		if src != nil {
 			l.parse(e.Name(), src, fsys)
@@ -108,7 +107,7 @@ func LoadPaths(paths []string, opts ...Option) (*Policy, hcl.Diagnostics) {
 		}
 		roots = append(roots, root)
 		fsys := root.FS()
-		src, d := readFile(fsys, base, name, o.maxSize)
+		src, d := ReadSource(fsys, base, name, o.maxSize)
 		l.diags = append(l.diags, d...)
 		if src != nil {
 			l.parse(name, src, fsys)
@@ -143,42 +142,6 @@ func LoadPaths(paths []string, opts ...Option) (*Policy, hcl.Diagnostics) {
 	}
 	l.finish()
 	return l.policy(), l.diags
-}
-
-// readFile reads name from fsys, refusing files larger than max. display is
-// the name used in diagnostics.
-func readFile(fsys fs.FS, name, display string, max int64) ([]byte, hcl.Diagnostics) {
-	tooBig := func(size string) hcl.Diagnostics {
-		return hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Policy file too large",
-			Detail:   fmt.Sprintf("%s is %s; policy files may be at most %d bytes (see policy.WithMaxFileSize).", display, size, max),
-			Subject:  &hcl.Range{Filename: display, Start: hcl.InitialPos, End: hcl.InitialPos},
-		}}
-	}
-	cannot := func(err error) hcl.Diagnostics {
-		return hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Cannot read policy file",
-			Detail:   fmt.Sprintf("%s: %v", display, err),
-		}}
-	}
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, cannot(err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > max {
-		return nil, tooBig(fmt.Sprintf("%d bytes", fi.Size()))
-	}
-	src, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, cannot(err)
-	}
-	if int64(len(src)) > max {
-		return nil, tooBig("larger than that")
-	}
-	return src, nil
 }
 
 // parse parses one file and records it; fsys is the directory gates of

@@ -437,7 +437,7 @@ func TestSilenceBaselineTrigger(t *testing.T) {
 func TestLoadOversizedFile(t *testing.T) {
 	src := wrap("") + "# " + strings.Repeat("x", 100) + "\n"
 	_, diags := Load(mapFS(map[string]string{"big.hcl": src}), WithMaxFileSize(64))
-	want := []diag{{"big.hcl:1:1", "Policy file too large", "at most 64 bytes"}}
+	want := []diag{{"big.hcl:1:1", "File too large", "at most 64 bytes"}}
 	if diff := cmp.Diff(want, summarize(diags, want)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

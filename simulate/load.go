@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"slices"
@@ -109,19 +108,17 @@ var (
 //	  }
 //	}
 //
+// The file is read with policy.ReadSource: only a regular file of at most
+// MaxScenarioSize bytes is read, confined to fsys.
+//
 // Every problem is an hcl.Diagnostic with a range in the file; the returned
 // files (by name) render them (policy.WriteDiagnostics). The Scenario is
 // nil when the diagnostics have errors.
 func LoadScenario(fsys fs.FS, name string) (*Scenario, map[string]*hcl.File, hcl.Diagnostics) {
 	files := map[string]*hcl.File{}
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, files, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read scenario", Detail: err.Error()}}
-	}
-	src, err := io.ReadAll(io.LimitReader(f, MaxScenarioSize+1))
-	f.Close()
-	if err != nil {
-		return nil, files, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read scenario", Detail: fmt.Sprintf("%s: %v", name, err)}}
+	src, diags := policy.ReadSource(fsys, name, name, MaxScenarioSize)
+	if diags.HasErrors() {
+		return nil, files, diags
 	}
 	sc, file, diags := ParseScenario(src, name)
 	if file != nil {
