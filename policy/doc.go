@@ -17,12 +17,19 @@
 //
 // # Language reference
 //
-// Values are literals: strings, numbers, bools and lists. There are no
-// variables (a reference such as var.x is the error "Variables not
-// allowed") and no functions (a call such as file("x") is the error "Call
-// to unknown function"), so a policy reads nothing but itself. Unknown
-// blocks and attributes are errors, with a "Did you mean ...?" suggestion
-// when one is close.
+// Values are literals: strings in quotes (heredocs included), numbers
+// (a leading minus included), true and false, lists [...] and objects
+// { ... }. Nothing is computed: references (var.x, or a bare word such as
+// crash written without quotes), function calls (file("x")), arithmetic,
+// comparisons, conditionals, for-expressions, index and splat expressions
+// and template interpolations or directives ("${...}", "%{...}") are each
+// the error "... not allowed" at the expression, saying what to write
+// instead. The check is made on the syntax tree before any value is
+// evaluated, so no expression costs more than its own size; a policy reads
+// nothing but itself. In the JSON form a string holding "${" or "%{" is
+// the error "Template not allowed" (write "$${" or "%%{" for the literal
+// characters). Unknown blocks and attributes are errors, with a "Did you
+// mean ...?" suggestion when one is close.
 //
 // Types used below:
 //

@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/ringwise/ringwise/internal/hclattr"
 )
 
 // IsPolicyFile reports whether a file of this name in a policy directory is
@@ -173,8 +175,16 @@ func (l *loader) parse(name string, src []byte, fsys fs.FS) {
 	p := hclparse.NewParser()
 	if isJSON(name) {
 		f, d = p.ParseJSON(src, name)
+		if !d.HasErrors() {
+			d = append(d, hclattr.CheckJSONLiterals(src, name)...)
+		}
 	} else {
 		f, d = p.ParseHCL(src, name)
+		if !d.HasErrors() && f != nil {
+			// Before anything is evaluated: a for-expression over a
+			// long list costs nothing here.
+			d = append(d, hclattr.CheckLiterals(f.Body)...)
+		}
 	}
 	l.diags = append(l.diags, d...)
 	if f == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -341,12 +342,42 @@ var badCases = []struct {
 	{
 		name:  "unknown function",
 		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = file(\"/etc/passwd\")\n  }\n}\n"},
-		want:  []diag{{"p.hcl:4:13", "Call to unknown function", `no function named "file"`}},
+		want:  []diag{{"p.hcl:4:13", "Function call not allowed", "There are no functions"}},
 	},
 	{
 		name:  "variable reference",
 		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = var.bake\n  }\n}\n"},
-		want:  []diag{{"p.hcl:4:13", "Variables not allowed", ""}},
+		want:  []diag{{"p.hcl:4:13", "Reference not allowed", ""}},
+	},
+	{
+		name:  "bare word",
+		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = crash\n    above  = 0.1\n    action = \"halt\"\n  }\n")},
+		want:  []diag{{"p.hcl:7:14", "Reference not allowed", `a string needs quotes, such as "crash"`}},
+	},
+	{
+		// The bomb of issue 7: evaluated, it grows without end; checked
+		// on the syntax tree it costs nothing.
+		name:  "for expression",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [for a in [1, 2] : [for b in [1, 2] : [for c in [1, 2] : 0]]]\n    bake  = \"1h\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:3:13", "For expression not allowed", "write the list or object out"}},
+	},
+	{
+		name:  "template directive",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"%{for x in [1]}1%{endfor}h\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:14", "Template not allowed", "write the plain string"}},
+	},
+	{
+		name:  "arithmetic and conditional, every one reported",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [50 * 2]\n    bake  = true ? \"1h\" : \"2h\"\n  }\n}\n"},
+		want: []diag{
+			{"p.hcl:3:14", "Operator not allowed", "write the resulting value"},
+			{"p.hcl:4:13", "Conditional not allowed", "write the value you mean"},
+		},
+	},
+	{
+		name:  "JSON template",
+		files: map[string]string{"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"steps": [100], "bake": "${[for a in [1] : a]}"}}}}}`},
+		want:  []diag{{"p.hcl.json:1:59", "Template not allowed", "HCL would evaluate as a template"}},
 	},
 	{
 		name:  "syntax error",
@@ -656,6 +687,34 @@ func TestSelect(t *testing.T) {
 		}
 		if got != tc.want || !errors.Is(err, tc.err) {
 			t.Errorf("Select(%q, %q) = %q, %v; want %q, %v", tc.kind, tc.name, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestLoadExpressionBomb: issue 7's bomb, three nested for-expressions
+// over a 1000-element list (10^9 elements if evaluated), is refused on the
+// syntax tree: quickly and in a few megabytes.
+func TestLoadExpressionBomb(t *testing.T) {
+	list := "[" + strings.Repeat("0, ", 999) + "0]"
+	bomb := fmt.Sprintf("[for a in %s : [for b in %s : [for c in %s : 0]]]", list, list, list)
+	for name, src := range map[string]string{
+		"p.hcl":      "rollout \"r\" {\n  ring \"a\" {\n    steps = " + bomb + "\n    bake  = \"1h\"\n  }\n}\n",
+		"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"steps": "${` + bomb + `}", "bake": "1h"}}}}}`,
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		_, diags := Load(mapFS(map[string]string{name: src}))
+		elapsed := time.Since(start)
+		runtime.ReadMemStats(&after)
+		if !diags.HasErrors() || !strings.Contains(diags[0].Summary, "not allowed") {
+			t.Errorf("%s: got %v, want an expression error", name, diags)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+			t.Errorf("%s: loading allocated %d MB; the bomb must not be evaluated", name, alloc>>20)
+		}
+		if elapsed > 5*time.Second {
+			t.Errorf("%s: loading took %s", name, elapsed)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
+	"github.com/ringwise/ringwise/internal/hclattr"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 )
@@ -108,6 +109,11 @@ var (
 //	  }
 //	}
 //
+// Values are literals, as in policy files (see package policy's language
+// reference): for-expressions, templates, arithmetic, conditionals,
+// function calls and references are errors found on the syntax tree before
+// anything is evaluated.
+//
 // The file is read with policy.ReadSource: only a regular file of at most
 // MaxScenarioSize bytes is read, confined to fsys.
 //
@@ -144,6 +150,9 @@ func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagn
 	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
+		return nil, file, diags
+	}
+	if diags = append(diags, hclattr.CheckLiterals(file.Body)...); diags.HasErrors() {
 		return nil, file, diags
 	}
 	d := &decoder{}

@@ -1,0 +1,96 @@
+package simulate
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// goodScenario is a small valid scenario; edit replaces old with new in it.
+const goodScenario = `scenario "s" {
+  policy  = "p.hcl"
+  horizon = "2h"
+  fleet {
+    cohort "c" {
+      hosts    = 100
+      check_in = "10m"
+    }
+  }
+  update {
+    id      = "u1"
+    kind    = "content"
+    release = "2026-01-01T00:00:00Z"
+  }
+}
+`
+
+func edit(old, new string) string {
+	if !strings.Contains(goodScenario, old) {
+		panic("edit: " + old + " not in goodScenario")
+	}
+	return strings.Replace(goodScenario, old, new, 1)
+}
+
+// brief renders the position and summary of each diagnostic, and the
+// detail when want asks for it (a substring).
+func brief(diags hcl.Diagnostics, want []string) []string {
+	var out []string
+	for i, d := range diags {
+		s := "-"
+		if d.Subject != nil {
+			s = fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		s += " " + d.Summary
+		if i < len(want) {
+			if _, detail, ok := strings.Cut(want[i], " | "); ok {
+				if strings.Contains(d.Detail, detail) {
+					s += " | " + detail
+				} else {
+					s += " | " + d.Detail
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestParseScenarioErrors(t *testing.T) {
+	if _, _, diags := ParseScenario([]byte(goodScenario), "s.hcl"); diags.HasErrors() {
+		t.Fatalf("goodScenario: %v", diags)
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{
+			name: "for expression",
+			src:  edit(`hosts    = 100`, `hosts    = [for a in [1] : [for b in [1] : 0]]`),
+			want: []string{"s.hcl:6:18 For expression not allowed | write the list or object out"},
+		},
+		{
+			name: "template in a label value",
+			src:  edit(`check_in = "10m"`, `check_in = "10m"`+"\n      labels = { os = \"${upper(\"x\")}\" }"),
+			want: []string{"s.hcl:8:23 Template not allowed"},
+		},
+		{
+			name: "function call",
+			src:  edit(`policy  = "p.hcl"`, `policy  = file("/etc/passwd")`),
+			want: []string{"s.hcl:2:13 Function call not allowed"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, _, diags := ParseScenario([]byte(tc.src), "s.hcl")
+			if sc != nil {
+				t.Error("a scenario with errors")
+			}
+			if diff := cmp.Diff(tc.want, brief(diags, tc.want)); diff != "" {
+				t.Errorf("(-want +got):\n%s\nall: %v", diff, diags)
+			}
+		})
+	}
+}
