@@ -103,9 +103,9 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeRoots()
 	for _, f := range files {
-		src, err := f.read()
-		if err != nil {
-			fmt.Fprintf(stderr, "ringwise fmt: %v\n", err)
+		src, diags := f.read()
+		if diags.HasErrors() {
+			policy.WriteDiagnostics(stderr, nil, diags)
 			code = 1
 			continue
 		}

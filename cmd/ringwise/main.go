@@ -108,22 +108,42 @@ func newFlags(name, synopsis, description string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args with fs. For -h it prints the usage to stdout and
-// returns 0; for a bad flag it prints the error and usage to stderr and
-// returns 2; otherwise it returns -1 and the caller continues.
+// parseFlags parses args with fs, accepting flags before, between and
+// after positional arguments ("plan DIR -rollout x" means what "plan
+// -rollout x DIR" does); after "--" every argument is positional, and "-"
+// alone is one. fs.Args() then holds the positional arguments in order.
+// For -h it prints the usage to stdout and returns 0; for a bad flag it
+// prints the error and usage to stderr and returns 2; otherwise it returns
+// -1 and the caller continues.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
-	err := fs.Parse(args)
-	if err == nil {
-		return -1
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+			usageError(fs, stderr)
+			return 2
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return 0
-	}
-	fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
-	usageError(fs, stderr)
-	return 2
+	// Leave the positional arguments in fs.Args(); the flags keep the
+	// values parsed above.
+	_ = fs.Parse(append([]string{"--"}, positional...)) // cannot fail: after "--" nothing is a flag
+	return -1
 }
 
 // usageError prints fs's usage to stderr, for a usage error reported by the

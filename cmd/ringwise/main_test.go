@@ -329,3 +329,5 @@ func TestUsage(t *testing.T) {
 }
 
 func TestFmtTranscript(t *testing.T) { runTranscript(t, "testdata/fmt.txt", nil) }
+
+func TestCLITranscript(t *testing.T) { runTranscript(t, "testdata/cli.txt", nil) }

@@ -3,10 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ringwise/ringwise/policy"
 )
@@ -21,46 +22,16 @@ type source struct {
 	display string // as the user named it, for messages
 }
 
-// errNotRegular and errTooLarge are refusals that come before any byte is
-// read.
-var (
-	errNotRegular = errors.New("not a regular file")
-	errTooLarge   = fmt.Errorf("larger than %d bytes (the policy file size limit)", policy.DefaultMaxFileSize)
-)
+// errTooLarge refuses stdin over the policy file size limit.
+var errTooLarge = fmt.Errorf("larger than %d bytes (the policy file size limit)", policy.DefaultMaxFileSize)
 
-// read returns the file's contents. It refuses, before reading, a file
-// that is not a regular file (a FIFO would block, /dev/zero never ends) or
-// that is larger than policy.DefaultMaxFileSize, and it never reads more
-// than that limit whatever the file claims.
-func (s source) read() ([]byte, error) {
-	fi, err := s.root.Stat(s.name) // follows symlinks, but only inside the root
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w (%s)", s.display, errNotRegular, modeName(fi.Mode()))
-	}
-	if fi.Size() > policy.DefaultMaxFileSize {
-		return nil, fmt.Errorf("%s: %w: %d bytes", s.display, errTooLarge, fi.Size())
-	}
-	f, err := s.root.Open(s.name)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	defer f.Close()
-	// The file may have changed between Stat and Open: check what was
-	// opened, and bound the read in any case.
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w", s.display, errNotRegular)
-	}
-	src, err := io.ReadAll(io.LimitReader(f, policy.DefaultMaxFileSize+1))
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	if len(src) > policy.DefaultMaxFileSize {
-		return nil, fmt.Errorf("%s: %w", s.display, errTooLarge)
-	}
-	return src, nil
+// read returns the file's contents, read with policy.ReadSource as check
+// reads policies: confined to the root, a regular file only (a FIFO would
+// block, /dev/zero never ends), at most policy.DefaultMaxFileSize bytes,
+// checked before reading. A refusal is a diagnostic at FILE:1:1 that shows
+// none of the file's bytes.
+func (s source) read() ([]byte, hcl.Diagnostics) {
+	return policy.ReadSource(s.root.FS(), s.name, s.display, policy.DefaultMaxFileSize)
 }
 
 // write replaces the file's contents, through the root, keeping its mode.
@@ -70,7 +41,7 @@ func (s source) write(b []byte) error {
 		return s.wrap(err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w", s.display, errNotRegular)
+		return fmt.Errorf("%s: not a regular file", s.display)
 	}
 	if err := s.root.WriteFile(s.name, b, fi.Mode().Perm()); err != nil {
 		return s.wrap(err)
@@ -78,41 +49,17 @@ func (s source) write(b []byte) error {
 	return nil
 }
 
-// wrap rewords an error of the root's file system: the path the user
-// gave, and what "escapes" means.
+// wrap names the file the user gave in an error of the root's file
+// system.
 func (s source) wrap(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	if _, lerr := s.root.Lstat(s.name); lerr == nil && err.Error() == "path escapes from parent" {
-		return fmt.Errorf("%s: refused: it leads out of %s (a symlink or ..); name the file in its own directory", s.display, dirOf(s.display))
+	if err.Error() == "path escapes from parent" {
+		return fmt.Errorf("%s: refused: it leads out of its directory (a symlink or ..)", s.display)
 	}
 	return fmt.Errorf("%s: %w", s.display, err)
-}
-
-func dirOf(display string) string {
-	d := filepath.Dir(display)
-	if d == "." {
-		return "the current directory"
-	}
-	return d
-}
-
-func modeName(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m.IsDir():
-		return "a directory"
-	}
-	return "mode " + m.String()
 }
 
 // policySources expands fmt's PATH arguments: a directory stands for its

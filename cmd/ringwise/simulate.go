@@ -21,7 +21,8 @@ func init() {
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("simulate", "[-policy PATH] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] SCENARIO", `
-Simulate replays the scenario file SCENARIO: its fleet checks in and asks
+Simulate replays the scenario file SCENARIO (or DIR/scenario.hcl when
+SCENARIO is a directory DIR): its fleet checks in and asks
 the rollout engine, under the policy, whether to take the update; faults
 break the hosts that take a bad one; the controller sees only simulated
 telemetry. It reports the damage (failed hosts, host-hours down, repairs,
@@ -56,6 +57,9 @@ a usage error.`)
 		return 2
 	}
 	path := fs.Arg(0)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, scenarioFile) // a directory holding scenario.hcl, as review takes
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "ringwise simulate: %v\n", err)
