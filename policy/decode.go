@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -95,6 +96,8 @@ type loader struct {
 	ranges  map[rollout.Source]hcl.Range
 	plans   []*rollout.Plan
 	tenants []rollout.Tenant
+	roots   []*os.Root      // directories opened by LoadPaths and LoadIn
+	seen    map[string]bool // files loaded, by cleaned name
 }
 
 func newLoader(o options) *loader {
@@ -103,6 +106,7 @@ func newLoader(o options) *loader {
 		ctx:    newEvalContext(),
 		files:  map[string]*hcl.File{},
 		ranges: map[rollout.Source]hcl.Range{},
+		seen:   map[string]bool{},
 	}
 }
 

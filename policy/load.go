@@ -76,74 +76,145 @@ func Load(fsys fs.FS, opts ...Option) (*Policy, hcl.Diagnostics) {
 // policy files (see IsPolicyFile); a file named explicitly is loaded
 // whatever its name, as HCL's JSON form when it ends in .json and as native
 // syntax otherwise. File names in diagnostics are the given paths (joined
-// with the file name for a directory). Gates of a file read from the file's
-// own directory.
+// with the file name for a directory). Each file is read through an
+// os.Root of its directory, so a symbolic link that leads out of it is
+// refused, and gates of a file read from the file's own directory.
 func LoadPaths(paths []string, opts ...Option) (*Policy, hcl.Diagnostics) {
-	o := buildOptions(opts)
-	l := newLoader(o)
-	bad := func(summary, detail string) {
-		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail})
-	}
+	l := newLoader(buildOptions(opts))
 	if len(paths) == 0 {
-		bad("No policy files", "No policy files or directories were given.")
+		l.bad("No policy files", "No policy files or directories were given.")
 		return l.policy(), l.diags
 	}
-	seen := map[string]bool{}
-	var roots []*os.Root // open until the gates are compiled
-	defer func() {
-		for _, r := range roots {
-			r.Close()
-		}
-	}()
-	load := func(name, dir, base string) {
-		if seen[filepath.Clean(name)] {
-			return
-		}
-		seen[filepath.Clean(name)] = true
-		// An os.Root, unlike os.DirFS, refuses symlinks and ".." that
-		// lead out of the policy's directory.
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			bad("Cannot read policy", err.Error())
-			return
-		}
-		roots = append(roots, root)
-		fsys := root.FS()
-		src, d := ReadSource(fsys, base, name, o.maxSize)
-		l.diags = append(l.diags, d...)
-		if src != nil {
-			l.parse(name, src, fsys)
-		}
-	}
+	defer l.closeRoots()
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			bad("Cannot read policy", err.Error())
+			l.bad("Cannot read policy", fmt.Sprintf("%s: %s.", p, readErr(err)))
 			continue
 		}
+		dir, base := p, "."
 		if !fi.IsDir() {
-			load(p, filepath.Dir(p), filepath.Base(p))
-			continue
+			dir, base = filepath.Dir(p), filepath.Base(p)
 		}
-		entries, err := os.ReadDir(p)
+		root, err := os.OpenRoot(dir)
 		if err != nil {
-			bad("Cannot read policy directory", err.Error())
+			l.bad("Cannot read policy", fmt.Sprintf("%s: %s.", dir, readErr(err)))
 			continue
 		}
-		n := 0
-		for _, e := range entries {
-			if e.IsDir() || !IsPolicyFile(e.Name()) {
-				continue
-			}
-			n++
-			load(filepath.Join(p, e.Name()), p, e.Name())
-		}
-		if n == 0 {
-			bad("No policy files", fmt.Sprintf("The directory %s holds no .hcl or .hcl.json files, so it defines no rollout.", p))
+		l.roots = append(l.roots, root)
+		if fi.IsDir() {
+			l.loadDir(root, p)
+		} else {
+			l.loadFile(root, base, p)
 		}
 	}
 	l.finish()
 	return l.policy(), l.diags
+}
+
+// LoadIn loads the named files and directories of root as one policy, like
+// LoadPaths, for names that come from a file rather than from the person
+// running the program (a scenario's policy attribute): each name is a
+// relative path ("/" or the OS separator) that must resolve inside root.
+// An absolute path, or a ".." or symbolic link that leads out of root, is
+// refused with an error that says so and reads nothing, and so is a file
+// that is not a policy file (see IsPolicyFile). File names in
+// diagnostics are the names joined to root.Name(). root must stay open
+// until LoadIn returns; gates read from their file's directory within root.
+func LoadIn(root *os.Root, names []string, opts ...Option) (*Policy, hcl.Diagnostics) {
+	l := newLoader(buildOptions(opts))
+	if len(names) == 0 {
+		l.bad("No policy files", "No policy files or directories were given.")
+		return l.policy(), l.diags
+	}
+	defer l.closeRoots()
+	for _, name := range names {
+		name = filepath.FromSlash(name)
+		display := filepath.Join(root.Name(), name)
+		if filepath.IsAbs(name) || filepath.VolumeName(name) != "" || strings.HasPrefix(name, string(filepath.Separator)) {
+			l.bad("Cannot read policy", fmt.Sprintf("%s is an absolute path; policy paths are relative to %s and stay inside it.", name, root.Name()))
+			continue
+		}
+		name = filepath.Clean(name)
+		fi, err := root.Stat(name)
+		if err != nil {
+			l.bad("Cannot read policy", fmt.Sprintf("%s: %s.", display, readErr(err)))
+			continue
+		}
+		dir, base := name, "."
+		if !fi.IsDir() {
+			dir, base = filepath.Dir(name), filepath.Base(name)
+			// Named by a file, not a person: never read (and echo in a
+			// diagnostic) a file that is not a policy file.
+			if !IsPolicyFile(base) {
+				l.bad("Cannot read policy", fmt.Sprintf("%s is not a policy file: name a .hcl or .hcl.json file, or a directory.", display))
+				continue
+			}
+		}
+		sub, err := root.OpenRoot(dir)
+		if err != nil {
+			l.bad("Cannot read policy", fmt.Sprintf("%s: %s.", display, readErr(err)))
+			continue
+		}
+		l.roots = append(l.roots, sub)
+		if fi.IsDir() {
+			l.loadDir(sub, display)
+		} else {
+			l.loadFile(sub, base, display)
+		}
+	}
+	l.finish()
+	return l.policy(), l.diags
+}
+
+// bad records an error without a source range.
+func (l *loader) bad(summary, detail string) {
+	l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail})
+}
+
+// closeRoots closes the directories opened for loading, once the gates
+// are compiled.
+func (l *loader) closeRoots() {
+	for _, r := range l.roots {
+		r.Close()
+	}
+}
+
+// loadFile reads and parses base in the directory root; display is its
+// name in diagnostics. An os.Root, unlike os.DirFS, refuses symbolic links
+// and ".." that lead out of the directory.
+func (l *loader) loadFile(root *os.Root, base, display string) {
+	key := filepath.Clean(display)
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	fsys := root.FS()
+	src, d := ReadSource(fsys, base, display, l.opts.maxSize)
+	l.diags = append(l.diags, d...)
+	if src != nil {
+		l.parse(display, src, fsys)
+	}
+}
+
+// loadDir loads the policy files at the top of root; display is its name.
+func (l *loader) loadDir(root *os.Root, display string) {
+	entries, err := fs.ReadDir(root.FS(), ".")
+	if err != nil {
+		l.bad("Cannot read policy directory", fmt.Sprintf("%s: %s.", display, readErr(err)))
+		return
+	}
+	n := 0
+	for _, e := range entries {
+		if e.IsDir() || !IsPolicyFile(e.Name()) {
+			continue
+		}
+		n++
+		l.loadFile(root, e.Name(), filepath.Join(display, e.Name()))
+	}
+	if n == 0 {
+		l.bad("No policy files", fmt.Sprintf("The directory %s holds no .hcl or .hcl.json files, so it defines no rollout.", display))
+	}
 }
 
 // parse parses one file and records it; fsys is the directory gates of

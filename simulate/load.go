@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -208,10 +210,19 @@ func (d *decoder) scenario(b *hcl.Block) *Scenario {
 	a := c.Attributes
 	sc.Description, _ = d.str(a["description"])
 	sc.Policy, _ = d.str(a["policy"])
-	if a["policy"] != nil && sc.Policy == "" {
-		d.errorf(a["policy"].Expr.Range(), "Invalid policy", "policy must name a policy file or directory.")
+	if at := a["policy"]; at != nil {
+		sc.policyRange = at.Expr.Range()
+		switch p := sc.Policy; {
+		case p == "":
+			d.errorf(at.Expr.Range(), "Invalid policy", "policy must name a policy file or directory.")
+		case path.IsAbs(p) || filepath.IsAbs(p) || strings.HasPrefix(p, `\\`) || filepath.VolumeName(p) != "":
+			d.errorf(at.Expr.Range(), "Invalid policy", "policy must be a path relative to the scenario file's directory, such as \"policy.hcl\" or \"../policies\"; %q is absolute.", p)
+		}
 	}
 	sc.Rollout, _ = d.str(a["rollout"])
+	if at := a["rollout"]; at != nil {
+		sc.rolloutRange = at.Expr.Range()
+	}
 	sc.Horizon = d.positiveDur(a["horizon"], 0)
 	sc.Resolution = d.positiveDur(a["resolution"], time.Minute)
 	if sc.Resolution > 0 && sc.Resolution < time.Second {
@@ -368,6 +379,9 @@ func (d *decoder) update(sc *Scenario, b *hcl.Block) {
 	u := &sc.Update
 	u.ID, _ = d.str(a["id"])
 	u.Kind, _ = d.str(a["kind"])
+	if at := a["kind"]; at != nil {
+		sc.kindRange = at.Expr.Range()
+	}
 	u.Urgency, _ = d.str(a["urgency"])
 	if a["id"] != nil && u.ID == "" {
 		d.errorf(a["id"].Expr.Range(), "Invalid id", "The update needs a non-empty id.")

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -94,3 +96,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		})
 	}
 }
+
+var cmpEmpty = cmpopts.EquateEmpty()
+
+func mapPolicy(src string) fstest.MapFS { return fstest.MapFS{"p.hcl": {Data: []byte(src)}} }

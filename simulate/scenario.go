@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/ringwise/ringwise/rollout"
 )
 
@@ -31,6 +33,11 @@ type Scenario struct {
 	Telemetry Telemetry
 	People    People
 	Src       rollout.Source
+
+	// Where the attributes that name something else were written, for
+	// LoadPolicy and SelectPlan to place their diagnostics (zero when the
+	// Scenario was not parsed from a file).
+	policyRange, kindRange, rolloutRange hcl.Range
 }
 
 // Cohort is a group of alike hosts.
