@@ -87,27 +87,38 @@ var (
 //	      jitter      = "1m"          # up to this late (default 0)
 //	    }
 //	  }
-//	  update { id = "c-291", kind = "content", urgency = "routine", release = "2024-07-19T04:09:00Z" }
+//	  update {
+//	    id      = "c-291"
+//	    kind    = "content"
+//	    urgency = "routine"
+//	    release = "2024-07-19T04:09:00Z"
+//	  }
 //	  fault "NAME" {
 //	    select { os = "windows" }    # optional: all hosts
 //	    probability = 1              # default 1
 //	    latency     = "exp(2m)"      # "30s", "exp(MEAN)", "uniform(MIN, MAX)"; default 0
 //	    mode        = "boot_loop"    # crash | boot_loop | degraded | silent
-//	    signal      = "crash"        # crash: event reported; degraded: signal raised
-//	    factor      = 5              # degraded: rate multiple
-//	    recover_after = "20m"        # crash: down this long (default: until rollback)
-//	    restart     = "2m"           # crash: back this long after taking the rollback
-//	    reboot_every  = "10m"        # boot_loop: a reboot this often ...
+//	    reboot_every       = "10m"   # boot_loop: a reboot this often ...
 //	    recover_per_reboot = 0.001   # ... recovers with this chance
+//	    # crash:    signal = "crash" (the event reported), recover_after = "20m"
+//	    #           (down this long; default: until rollback), restart = "2m"
+//	    #           (back this long after taking the rollback)
+//	    # degraded: signal = "latency" (the signal raised), factor = 5 (its rate multiple)
 //	  }
 //	  telemetry {
-//	    interval = "5m", delay = "1m", loss = 0.01, silent_after = "15m"
-//	    rates = { crash = 0.0002 }   # background events per host-hour
+//	    interval     = "5m"
+//	    delay        = "1m"
+//	    loss         = 0.01
+//	    silent_after = "15m"
+//	    rates        = { crash = 0.0002 }   # background events per host-hour
 //	  }
 //	  people {
 //	    notice = "77m"               # stop the push this long after the first failure
 //	    action = "rollback"          # or "halt"
-//	    repair { from = "5h", per_hour = 20000 }   # hands-on repair capacity
+//	    repair {                     # hands-on repair capacity
+//	      from     = "5h"
+//	      per_hour = 20000
+//	    }
 //	  }
 //	}
 //
