@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ringwise/ringwise/observe"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/policy/rego"
 	"github.com/ringwise/ringwise/simulate"
@@ -148,7 +149,8 @@ func (b docBlock) loadable() string {
 
 // TestDocExamplesLoad runs every HCL example of the documentation (README
 // files, examples' READMEs, package docs and doc comments) through the
-// loader it illustrates: scenarios through simulate.ParseScenario,
+// loader it illustrates: telemetry configurations through
+// observe.ParseConfig, scenarios through simulate.ParseScenario,
 // policies (a fragment inside a minimal rollout or tenant) through
 // policy.Load with the Rego gate loader and the example gates at hand.
 // Examples that do not load are documentation that lies.
@@ -160,7 +162,7 @@ func TestDocExamplesLoad(t *testing.T) {
 	}
 	// The extraction must find what is known to be there, or this test
 	// would pass on nothing.
-	for _, f := range []string{"README.md", "policy/doc.go", "simulate/load.go"} {
+	for _, f := range []string{"README.md", "policy/doc.go", "simulate/load.go", "observe/doc.go"} {
 		if perFile[f] == 0 {
 			t.Errorf("no HCL example found in %s", f)
 		}
@@ -178,6 +180,13 @@ func TestDocExamplesLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range blocks {
+		if strings.HasPrefix(b.src, "telemetry \"") {
+			// An observe configuration (the Prometheus queries).
+			if _, diags := observe.ParseConfig([]byte(b.loadable()), b.file); diags.HasErrors() {
+				t.Errorf("%s: the telemetry configuration example does not load:\n%s", b, diags.Error())
+			}
+			continue
+		}
 		if strings.HasPrefix(b.src, "scenario ") {
 			_, file, diags := simulate.ParseScenario([]byte(b.loadable()), b.file)
 			if diags.HasErrors() {
