@@ -47,7 +47,7 @@ func LoadPolicy(root *os.Root, dir string, sc *Scenario, opts ...policy.Option) 
 	fi, err := root.Stat(name)
 	switch {
 	case err != nil && isEscape(err):
-		return bad("policy %q leads outside %s (through \"..\" or a symbolic link), where the scenario's policy must be; it is not read.", sc.Policy, root.Name())
+		return bad("policy %q leads outside %s (through \"..\" or a symbolic link), which the scenario's policy must stay inside; it is not read. (The ringwise CLI's -root names a wider directory.)", sc.Policy, root.Name())
 	case errors.Is(err, fs.ErrNotExist):
 		return bad("policy %q does not exist (looked for %s).", sc.Policy, filepath.Join(root.Name(), name))
 	case err != nil:

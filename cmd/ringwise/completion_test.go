@@ -29,7 +29,7 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"ringwise", "pl"}, "plan"},
 		{[]string{"ringwise", "c"}, "check completion"},
 		{[]string{"ringwise", "fmt", "-"}, "-check -diff -w -h"},
-		{[]string{"ringwise", "simulate", "x.hcl", "-r"}, "-runs"},
+		{[]string{"ringwise", "simulate", "x.hcl", "-r"}, "-root -runs"},
 		{[]string{"ringwise", "help", "si"}, "simulate"},
 		{[]string{"ringwise", "check", "exa"}, ""}, // file names: left to bash's default
 	} {

@@ -15,8 +15,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 	"github.com/ringwise/ringwise/simulate"
@@ -30,7 +28,7 @@ func init() {
 const reviewMarker = "<!-- ringwise-review -->"
 
 func runReview(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("review", "[-base PATH] [-head PATH] [-runs N] [-seed N] [-json] SCENARIO...", `
+	fs := newFlags("review", "[-base PATH] [-head PATH] [-root DIR] [-runs N] [-seed N] [-json] SCENARIO...", `
 Review compares two versions of a policy, base (before the change) and head
 (after it), on each scenario: a scenario file, or every scenario.hcl under
 a directory, in order. Both sides run the same seeds. It prints a GitHub
@@ -41,7 +39,10 @@ down, outage), of the response (time to detect, halt, rolled back) and of
 the time to protection (50%, 95% and 99% of targeted hosts updated and
 healthy), marked ⚠️ where head is worse and ✅ where it is better.
 
-A side without -base or -head is each scenario's own policy attribute.
+A side without -base or -head is each scenario's own policy attribute,
+which must resolve inside the scenario file's directory, or inside -root
+DIR (say, the repository's top): a path or symbolic link that leads out
+of it, or a file that is not a policy file, is refused and never read.
 Policies load as with ringwise check, Rego gates included.
 
 Exit status: 0 when the comparison ran, whatever it found (a reviewer
@@ -52,6 +53,7 @@ and in the comment as a fenced block); 2 for a usage error.`)
 	runs := fs.Int("runs", 3, "runs per scenario and side (Monte Carlo); cells are medians")
 	seed := fs.Uint64("seed", 1, "seed of the first run")
 	asJSON := fs.Bool("json", false, "print the comparison as JSON")
+	rootDir := fs.String("root", "", "the directory each scenario's policy attribute must resolve inside (default: the scenario file's directory)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -68,7 +70,7 @@ and in the comment as a fenced block); 2 for a usage error.`)
 	case *runs < 1 || *runs > 10000:
 		return fail("-runs must be in [1, 10000], got %d", *runs)
 	}
-	rv := &review{Base: *base, Head: *head, Seed: *seed, Runs: *runs}
+	rv := &review{Base: *base, Head: *head, Seed: *seed, Runs: *runs, root: *rootDir}
 	rv.load(fs.Args())
 	for _, d := range rv.Diagnostics {
 		io.WriteString(stderr, d.Text)
@@ -111,7 +113,8 @@ type review struct {
 	Diagnostics []reviewDiag     `json:"diagnostics,omitempty"`
 	Scenarios   []scenarioReview `json:"scenarios"`
 
-	scs []*simulate.Scenario
+	scs  []*simulate.Scenario
+	root string // -root: where scenarios' own policies must resolve
 }
 
 // reviewDiag is what stopped the review: a policy or scenario that does
@@ -184,8 +187,9 @@ var reviewRows = []struct{ label, metric, kind string }{
 // recording every problem in rv.Diagnostics.
 func (rv *review) load(args []string) {
 	type loaded struct {
-		pol  *policy.Policy
-		diag string
+		pol      *policy.Policy
+		diag     string
+		reported bool // a scenario's own policy that did not load
 	}
 	cache := map[string]loaded{}
 	policyFor := func(side, path string) *policy.Policy {
@@ -207,18 +211,8 @@ func (rv *review) load(args []string) {
 	for _, a := range args { // diagnostics in the order of the arguments
 		for _, path := range rv.scenarioPaths([]string{a}) {
 			var b bytes.Buffer
-			src, err := os.ReadFile(path)
-			if err != nil {
-				rv.Diagnostics = append(rv.Diagnostics, reviewDiag{"scenario", path, err.Error() + "\n"})
-				continue
-			}
-			sc, file, diags := simulate.ParseScenario(src, path)
-			named := map[string]*hcl.File{}
-			if file != nil {
-				named[path] = file
-			}
-			policy.WriteDiagnostics(&b, named, diags)
-			if diags.HasErrors() {
+			sc, named := readScenario(path, &b)
+			if sc == nil {
 				rv.Diagnostics = append(rv.Diagnostics, reviewDiag{"scenario", path, b.String()})
 				continue
 			}
@@ -228,16 +222,31 @@ func (rv *review) load(args []string) {
 				out        **sideReview
 			}{{"base", rv.Base, &sr.Base}, {"head", rv.Head, &sr.Head}} {
 				pp := s.flag
-				if pp == "" {
-					pp = filepath.Join(filepath.Dir(path), filepath.FromSlash(sc.Policy))
+				var pol *policy.Policy
+				if pp != "" {
+					pol = policyFor(s.side, pp)
+				} else {
+					// The scenario's own policy, confined to -root (or
+					// the scenario's directory): cached per root and path.
+					var b bytes.Buffer
+					var ok bool
+					pol, pp, ok = loadScenarioPolicy(sc, path, rv.root, named, &b)
+					if !ok {
+						pol = nil
+						if key := rv.root + "\x00" + pp + "\x00" + b.String(); !cache[key].reported {
+							cache[key] = loaded{reported: true}
+							rv.Diagnostics = append(rv.Diagnostics, reviewDiag{s.side, pp, b.String()})
+						}
+					}
 				}
-				pol := policyFor(s.side, pp)
 				if pol == nil {
 					continue
 				}
-				plan, err := pol.Select(sc.Update.Kind, sc.Rollout)
-				if err != nil {
-					rv.Diagnostics = append(rv.Diagnostics, reviewDiag{s.side, pp, fmt.Sprintf("%s: %v (scenario %s)\n", pp, err, path)})
+				plan, diags := simulate.SelectPlan(pol, sc)
+				if diags.HasErrors() {
+					var b bytes.Buffer
+					policy.WriteDiagnostics(&b, named, diags)
+					rv.Diagnostics = append(rv.Diagnostics, reviewDiag{s.side, pp, b.String()})
 					continue
 				}
 				*s.out = &sideReview{Policy: pp, Rollout: plan.Name, Digest: plan.Digest(), plan: plan}

@@ -30,8 +30,9 @@ func TestReviewGolden(t *testing.T) {
 		{"staged", []string{"-base", dir + "all-at-once.hcl", "-head", dir + "staged.hcl", dir + "scenarios"}, 0},
 		// The other way round, head is worse: one run each.
 		{"all-at-once", []string{"-runs", "1", "-base", dir + "staged.hcl", "-head", dir + "all-at-once.hcl", dir + "scenarios/bad-push/scenario.hcl"}, 0},
-		// Without -base, base is the scenario's own policy: no change.
-		{"same", []string{"-runs", "1", "-head", dir + "all-at-once.hcl", dir + "scenarios/good-update/scenario.hcl"}, 0},
+		// Without -base, base is the scenario's own policy: no change. It
+		// is ../../all-at-once.hcl, so -root names the directory it is in.
+		{"same", []string{"-runs", "1", "-root", dir, "-head", dir + "all-at-once.hcl", dir + "scenarios/good-update/scenario.hcl"}, 0},
 		// Head is a directory with a Rego gate that freezes the release day.
 		{"gated", []string{"-runs", "2", "-seed", "7", "-base", dir + "staged.hcl", "-head", dir + "frozen", dir + "scenarios"}, 0},
 		// The README's example.
@@ -77,7 +78,7 @@ func TestReviewGolden(t *testing.T) {
 // policy that does not load is in the comment too, as a fenced block.
 func TestReviewDiagnosticsInComment(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"review", "-head", "testdata/review/broken.hcl", "testdata/review/scenarios/bad-push/scenario.hcl"}, &stdout, &stderr); code != 1 {
+	if code := run([]string{"review", "-root", "testdata/review", "-head", "testdata/review/broken.hcl", "testdata/review/scenarios/bad-push/scenario.hcl"}, &stdout, &stderr); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	if !strings.HasPrefix(stderr.String(), "testdata/review/broken.hcl:4:19: Invalid steps") {

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/simulate"
 )
@@ -20,7 +18,7 @@ func init() {
 }
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("simulate", "[-policy PATH] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] SCENARIO", `
+	fs := newFlags("simulate", "[-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] SCENARIO", `
 Simulate replays the scenario file SCENARIO (or DIR/scenario.hcl when
 SCENARIO is a directory DIR): its fleet checks in and asks
 the rollout engine, under the policy, whether to take the update; faults
@@ -30,7 +28,10 @@ time to detect and halt) and the delay (time until 50%, 95% and 99% of the
 targeted hosts run the update healthy). Times count from the release.
 
 The policy is the scenario's policy attribute (relative to the scenario
-file) unless -policy names another file or directory. With -runs N the
+file) unless -policy names another file or directory. The attribute must
+resolve inside the scenario file's directory, or inside -root DIR: a path
+or symbolic link that leads out of it, or a file that is not a policy file,
+is refused. With -runs N the
 simulation runs N times with seeds derived from -seed, on every core; the
 results do not depend on the number of cores.
 
@@ -38,6 +39,7 @@ Exit status: 0 on success, 1 for an invalid scenario or policy (each
 problem on stderr as FILE:LINE:COL: message, then the source line), 2 for
 a usage error.`)
 	policyPath := fs.String("policy", "", "policy file or directory (default: the scenario's)")
+	rootDir := fs.String("root", "", "the directory the scenario's policy attribute must resolve inside (default: the scenario file's directory)")
 	seed := fs.Uint64("seed", 1, "seed of the first run")
 	runs := fs.Int("runs", 1, "number of runs (Monte Carlo)")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
@@ -60,31 +62,23 @@ a usage error.`)
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, scenarioFile) // a directory holding scenario.hcl, as review takes
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "ringwise simulate: %v\n", err)
+	sc, files := readScenario(path, stderr)
+	if sc == nil {
 		return 1
 	}
-	sc, file, diags := simulate.ParseScenario(src, path)
-	files := map[string]*hcl.File{}
-	if file != nil {
-		files[path] = file
+	var pol *policy.Policy
+	var ok bool
+	if *policyPath != "" {
+		pol, ok = loadPolicy([]string{*policyPath}, stderr)
+	} else {
+		pol, _, ok = loadScenarioPolicy(sc, path, *rootDir, files, stderr)
 	}
-	policy.WriteDiagnostics(stderr, files, diags)
-	if diags.HasErrors() {
-		return 1
-	}
-	pp := *policyPath
-	if pp == "" {
-		pp = filepath.Join(filepath.Dir(path), filepath.FromSlash(sc.Policy))
-	}
-	pol, ok := loadPolicy([]string{pp}, stderr)
 	if !ok {
 		return 1
 	}
-	plan, err := pol.Select(sc.Update.Kind, sc.Rollout)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", pp, err)
+	plan, diags := simulate.SelectPlan(pol, sc)
+	if diags.HasErrors() {
+		policy.WriteDiagnostics(stderr, files, diags)
 		return 1
 	}
 	sim, err := simulate.New(sc, plan)
