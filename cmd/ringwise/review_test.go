@@ -117,29 +117,29 @@ func TestReviewJSON(t *testing.T) {
 			}
 			Metrics []struct {
 				Metric, Kind, Change string
-				Base, Head           *float64
+				Base, Head           struct{ P50 *float64 }
 			}
 		}
 	}
 	if err := json.Unmarshal(first, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Verdict != "trade-off" || got.Runs != 3 || len(got.Scenarios) != 2 {
-		t.Fatalf("verdict %q, runs %d, %d scenarios; want trade-off, 3, 2", got.Verdict, got.Runs, len(got.Scenarios))
+	if got.Verdict != "trade-off" || got.Runs != 20 || len(got.Scenarios) != 2 {
+		t.Fatalf("verdict %q, runs %d, %d scenarios; want trade-off, 20, 2", got.Verdict, got.Runs, len(got.Scenarios))
 	}
 	bad, good := got.Scenarios[0], got.Scenarios[1]
 	if bad.Name != "bad-push" || bad.BlastRadius != "smaller" || bad.Base.Rollout != "all-at-once" || bad.Head.Rollout != "staged" || bad.Base.Digest == bad.Head.Digest {
 		t.Errorf("bad-push: %+v", bad)
 	}
-	if bad.Base.RolledBackRuns != 3 || bad.Head.RolledBackRuns != 3 {
-		t.Errorf("bad-push rolled back %d and %d of 3 runs, want 3 and 3", bad.Base.RolledBackRuns, bad.Head.RolledBackRuns)
+	if bad.Base.RolledBackRuns != 20 || bad.Head.RolledBackRuns != 20 {
+		t.Errorf("bad-push rolled back %d and %d of 20 runs, want 20 and 20", bad.Base.RolledBackRuns, bad.Head.RolledBackRuns)
 	}
 	if good.Name != "good-update" || good.BlastRadius != "same" || good.TimeToProtection != "slower" {
 		t.Errorf("good-update: %+v", good)
 	}
 	for _, m := range good.Metrics {
-		if p := good.Head.Aggregate[m.Metric].P50; (p == nil) != (m.Head == nil) || p != nil && *p != *m.Head {
-			t.Errorf("good-update %s: head %v, aggregate p50 %v", m.Metric, m.Head, p)
+		if p := good.Head.Aggregate[m.Metric].P50; (p == nil) != (m.Head.P50 == nil) || p != nil && *p != *m.Head.P50 {
+			t.Errorf("good-update %s: head %v, aggregate p50 %v", m.Metric, m.Head.P50, p)
 		}
 		if strings.HasPrefix(m.Metric, "coverage_") && (m.Kind != "time_to_protection" || m.Change != "worse") {
 			t.Errorf("good-update %s: kind %q change %q, want time_to_protection worse", m.Metric, m.Kind, m.Change)
@@ -148,15 +148,15 @@ func TestReviewJSON(t *testing.T) {
 }
 
 func TestReviewFindsScenarios(t *testing.T) {
-	rv := &review{}
-	got := rv.scenarioPaths([]string{"testdata/review", "x.hcl"})
+	rl := &reviewLoader{}
+	got := append(rl.scenarioPaths("testdata/review"), rl.scenarioPaths("x.hcl")...)
 	want := []string{
 		filepath.FromSlash("testdata/review/scenarios/bad-push/scenario.hcl"),
 		filepath.FromSlash("testdata/review/scenarios/good-update/scenario.hcl"),
 		"x.hcl",
 	}
-	if diff := cmp.Diff(want, got); diff != "" || len(rv.Diagnostics) > 0 {
-		t.Errorf("scenario paths (-want +got):\n%s\ndiagnostics: %v", diff, rv.Diagnostics)
+	if diff := cmp.Diff(want, got); diff != "" || len(rl.diags) > 0 {
+		t.Errorf("scenario paths (-want +got):\n%s\ndiagnostics: %v", diff, rl.diags)
 	}
 }
 

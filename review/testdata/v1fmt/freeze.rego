@@ -1,0 +1,2 @@
+package gates.freeze
+hold contains "frozen" if false
