@@ -89,3 +89,44 @@ func ExampleFormat() {
 	//   bake_scale = 0.1
 	// }
 }
+
+// Match says which rule picked the plan, so that a misspelt kind, which
+// falls back to the rollout for every kind, does not go unnoticed.
+func ExamplePolicy_Match() {
+	pol, diags := policy.Load(fstest.MapFS{"p.hcl": {Data: []byte(`
+rollout "content" {
+  applies_to = ["content"]
+  ring "all" {
+    steps = [10, 100]
+    bake  = "1h"
+  }
+}
+rollout "default" {
+  ring "all" {
+    steps = [1, 10, 100]
+    bake  = "4h"
+  }
+}
+`)}})
+	if diags.HasErrors() {
+		fmt.Println(diags)
+		return
+	}
+	for _, kind := range []string{"content", "driver", "contnet"} {
+		m, err := pol.Match(kind, "")
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s: rollout %q, %s\n", kind, m.Plan.Name, m.Rule)
+		if m.Note != "" {
+			fmt.Println("  note:", m.Note)
+		}
+	}
+	// Output:
+	// content: rollout "content", by kind
+	// driver: rollout "default", by default
+	//   note: no rollout lists kind "driver" in applies_to, so rollout "default", which applies to every kind, was picked
+	// contnet: rollout "default", by default
+	//   note: no rollout lists kind "contnet" in applies_to, so rollout "default", which applies to every kind, was picked (did you mean kind "content"?)
+}

@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -62,53 +61,13 @@ func selectErr(kind error, format string, args ...any) error {
 // not empty, otherwise the one rollout whose applies_to lists kind. When no
 // rollout lists kind, the one rollout without applies_to (which applies to
 // every kind) is picked. With neither name nor kind, a policy with a single
-// rollout selects it.
+// rollout selects it. Match does the same and says which of these rules
+// picked the plan.
 //
 // The error wraps ErrNoPlan or ErrAmbiguousPlan and lists the rollouts.
 func (p *Policy) Select(kind, name string) (*rollout.Plan, error) {
-	if name != "" {
-		pl, ok := p.Plan(name)
-		if !ok {
-			return nil, selectErr(ErrNoPlan, "no rollout named %q (%s)", name, p.describe())
-		}
-		if kind != "" && !pl.Applies(kind) {
-			return nil, selectErr(ErrNoPlan, "rollout %q does not apply to kind %q (%s)", name, kind, p.describe())
-		}
-		return pl, nil
-	}
-	if kind == "" {
-		if len(p.Plans) == 1 {
-			return p.Plans[0], nil
-		}
-		if len(p.Plans) == 0 {
-			return nil, selectErr(ErrNoPlan, "the policy defines no rollout")
-		}
-		return nil, selectErr(ErrAmbiguousPlan, "%d rollouts and no name or update kind to pick one (%s)", len(p.Plans), p.describe())
-	}
-	var explicit, all []*rollout.Plan
-	for _, pl := range p.Plans {
-		switch {
-		case slices.Contains(pl.AppliesTo, kind):
-			explicit = append(explicit, pl)
-		case len(pl.AppliesTo) == 0:
-			all = append(all, pl)
-		}
-	}
-	for _, c := range [][]*rollout.Plan{explicit, all} {
-		switch len(c) {
-		case 0:
-			continue
-		case 1:
-			return c[0], nil
-		default:
-			names := make([]string, len(c))
-			for i, pl := range c {
-				names[i] = pl.Name
-			}
-			return nil, selectErr(ErrAmbiguousPlan, "rollouts %s all apply to kind %q", strings.Join(names, ", "), kind)
-		}
-	}
-	return nil, selectErr(ErrNoPlan, "no rollout applies to kind %q (%s)", kind, p.describe())
+	m, err := p.Match(kind, name)
+	return m.Plan, err
 }
 
 // describe lists the rollouts as `rollouts: content [content], sensor [sensor]`.

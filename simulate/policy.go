@@ -73,11 +73,22 @@ func isEscape(err error) bool {
 // rollout its rollout attribute names, or else the one that applies to the
 // update's kind (policy.Policy.Select). When none does, or several do, the
 // error is located at the scenario's rollout attribute, or at the update's
-// kind, and lists the rollouts the policy defines.
+// kind, and lists the rollouts the policy defines. When the update's kind
+// fell back to the rollout for every kind although the policy routes other
+// kinds (policy.Match's Note, a misspelt kind perhaps), the plan comes
+// with a warning located at the kind.
 func SelectPlan(pol *policy.Policy, sc *Scenario) (*rollout.Plan, hcl.Diagnostics) {
-	plan, err := pol.Select(sc.Update.Kind, sc.Rollout)
+	m, err := pol.Match(sc.Update.Kind, sc.Rollout)
 	if err == nil {
-		return plan, nil
+		if m.Note == "" {
+			return m.Plan, nil
+		}
+		return m.Plan, hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Update kind falls back",
+			Detail:   strings.ToUpper(m.Note[:1]) + m.Note[1:] + ".",
+			Subject:  sc.attrRange(sc.kindRange),
+		}}
 	}
 	rng := sc.kindRange
 	if sc.Rollout != "" {

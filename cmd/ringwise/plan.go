@@ -53,11 +53,15 @@ offset_seconds counted from -start.`)
 	if !ok {
 		return 1
 	}
-	plan, err := p.Select(*kind, *name)
+	m, err := p.Match(*kind, *name)
 	if err != nil {
 		fmt.Fprintf(stderr, "ringwise plan: %s; pick one with -rollout NAME or -kind KIND\n", strings.TrimPrefix(err.Error(), "policy: "))
 		return 2
 	}
+	if m.Note != "" {
+		fmt.Fprintf(stderr, "ringwise plan: note: %s\n", m.Note)
+	}
+	plan := m.Plan
 	if *urgency != "" && *urgency != "routine" {
 		if _, ok := plan.Urgency(*urgency); !ok {
 			// The engine refuses to start such an update; a schedule at

@@ -77,8 +77,8 @@ a usage error.`)
 		return 1
 	}
 	plan, diags := simulate.SelectPlan(pol, sc)
+	policy.WriteDiagnostics(stderr, files, diags) // errors, or a warning that the kind fell back
 	if diags.HasErrors() {
-		policy.WriteDiagnostics(stderr, files, diags)
 		return 1
 	}
 	sim, err := simulate.New(sc, plan)
