@@ -19,7 +19,9 @@ var (
 	fileSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 		{Type: "rollout", LabelNames: []string{"name"}},
 		{Type: "tenant", LabelNames: []string{"name"}},
+		{Type: "signal", LabelNames: []string{"name"}},
 	}}
+	signalSchema  = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "description"}}}
 	rolloutSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "applies_to"}},
 		Blocks: []hcl.BlockHeaderSchema{
@@ -98,15 +100,19 @@ type loader struct {
 	tenants []rollout.Tenant
 	roots   []*os.Root      // directories opened by LoadPaths and LoadIn
 	seen    map[string]bool // files loaded, by cleaned name
+
+	signals    map[string]hcl.Range // declared signal blocks
+	signalRefs []nameRef            // trigger signals, checked once every file is decoded
 }
 
 func newLoader(o options) *loader {
 	return &loader{
-		opts:   o,
-		ctx:    newEvalContext(),
-		files:  map[string]*hcl.File{},
-		ranges: map[rollout.Source]hcl.Range{},
-		seen:   map[string]bool{},
+		opts:    o,
+		ctx:     newEvalContext(),
+		files:   map[string]*hcl.File{},
+		ranges:  map[rollout.Source]hcl.Range{},
+		seen:    map[string]bool{},
+		signals: map[string]hcl.Range{},
 	}
 }
 
@@ -153,8 +159,14 @@ func (l *loader) finish() {
 			switch b.Type {
 			case "rollout":
 				l.checkName(b, "rollout", rollouts)
-				p := l.decodeRollout(b, f.fsys)
+				p := l.decodeRollout(b, f.fsys, len(pending))
 				pending = append(pending, pendingPlan{p, l.nerr == n})
+			case "signal":
+				l.checkName(b, "signal", l.signals)
+				l.content(b.Body, signalSchema)
+				if name := label(b); slices.Contains(BuiltinSignals, name) {
+					l.errorf(b.LabelRanges[0], "Invalid signal", "%q is built in; declare only other signals.", name)
+				}
 			case "tenant":
 				l.checkName(b, "tenant", tenants)
 				t := l.decodeTenant(b)
@@ -164,6 +176,7 @@ func (l *loader) finish() {
 			}
 		}
 	}
+	l.checkSignals(pending)
 	seen := map[string]bool{}
 	for _, pp := range pending {
 		if !pp.ok {
@@ -237,7 +250,7 @@ func label(b *hcl.Block) string {
 	return b.Labels[0]
 }
 
-func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
+func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS, index int) rollout.Plan {
 	n := l.nerr
 	content := l.content(b.Body, rolloutSchema)
 	p := rollout.Plan{Name: label(b), Src: l.src(b.DefRange)}
@@ -251,6 +264,7 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
 		}
 	}
 	seen := map[string]map[string]hcl.Range{}
+	var exempt []nameRef
 	for _, blk := range content.Blocks {
 		if seen[blk.Type] == nil {
 			seen[blk.Type] = map[string]hcl.Range{}
@@ -260,9 +274,11 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
 		case "ring":
 			p.Rings = append(p.Rings, l.decodeRing(blk))
 		case "trigger":
-			p.Triggers = append(p.Triggers, l.decodeTrigger(blk))
+			p.Triggers = append(p.Triggers, l.decodeTrigger(blk, index))
 		case "blackout":
-			p.Blackouts = append(p.Blackouts, l.decodeBlackout(blk))
+			bo, refs := l.decodeBlackout(blk)
+			p.Blackouts = append(p.Blackouts, bo)
+			exempt = append(exempt, refs...)
 		case "urgency":
 			p.Urgencies = append(p.Urgencies, l.decodeUrgency(blk))
 		case "gate":
@@ -271,6 +287,11 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS) rollout.Plan {
 			}
 		}
 	}
+	urgencies := make([]string, len(p.Urgencies))
+	for i, u := range p.Urgencies {
+		urgencies[i] = u.Name
+	}
+	l.checkExempt(exempt, urgencies)
 	if len(p.Rings) == 0 && l.nerr == n {
 		l.errorf(b.DefRange, "Missing ring", "Rollout %q has no ring blocks; a rollout needs at least one ring.", p.Name)
 	}
@@ -419,7 +440,7 @@ var (
 // SilentSignal is the signal name that makes a trigger a silence trigger.
 const SilentSignal = "silent"
 
-func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
+func (l *loader) decodeTrigger(b *hcl.Block, plan int) rollout.Trigger {
 	content := l.content(b.Body, triggerSchema)
 	t := rollout.Trigger{Name: label(b), Src: l.src(b.DefRange)}
 	attrs := content.Attributes
@@ -427,6 +448,8 @@ func (l *loader) decodeTrigger(b *hcl.Block) rollout.Trigger {
 		if v, ok := l.stringAttr(a); ok {
 			if strings.TrimSpace(v) == "" {
 				l.errorf(a.Expr.Range(), "Invalid signal", "signal must name a health signal, such as \"crash\".")
+			} else {
+				l.signalRefs = append(l.signalRefs, nameRef{name: v, rng: a.Expr.Range(), plan: plan})
 			}
 			t.Signal = v
 		}
@@ -570,7 +593,7 @@ func (l *loader) timeAttr(a *hcl.Attribute) (time.Time, bool) {
 	return t, true
 }
 
-func (l *loader) decodeBlackout(b *hcl.Block) rollout.Blackout {
+func (l *loader) decodeBlackout(b *hcl.Block) (rollout.Blackout, []nameRef) {
 	content := l.content(b.Body, blackoutSchema)
 	bo := rollout.Blackout{Name: label(b), Src: l.src(b.DefRange)}
 	var fromOK, toOK bool
@@ -584,13 +607,17 @@ func (l *loader) decodeBlackout(b *hcl.Block) rollout.Blackout {
 				bo.To.Format(time.RFC3339), bo.From.Format(time.RFC3339))
 		}
 	}
+	var refs []nameRef
 	if a := content.Attributes["exempt"]; a != nil {
 		if v, ok := l.stringListAttr(a); ok {
 			l.checkNames(a, v, "urgency")
 			bo.Exempt = v
+			for i, rng := range elementRanges(a, len(v)) {
+				refs = append(refs, nameRef{name: v[i], rng: rng, plan: -1})
+			}
 		}
 	}
-	return bo
+	return bo, refs
 }
 
 func (l *loader) decodeUrgency(b *hcl.Block) rollout.Urgency {

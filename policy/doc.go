@@ -87,9 +87,14 @@
 // It takes exactly one of five forms; an attribute that its form does not
 // use is an error (nothing is silently ignored).
 //
-//	signal     string, required. The health signal, e.g. "crash". The
-//	           name "silent" makes a silence trigger (with above) or a
-//	           baseline silence trigger (with against = "baseline").
+//	signal     string, required. The health signal: "crash", "silent"
+//	           (see BuiltinSignals) or a signal declared with a top-level
+//	           signal block; any other name is the error "Unknown signal"
+//	           (with "Did you mean"), since a trigger on a signal that no
+//	           observation carries would hold every rollout (the engine
+//	           fails closed on a missing signal) or, in a simulation, never
+//	           fire. The name "silent" makes a silence trigger (with above)
+//	           or a baseline silence trigger (with against = "baseline").
 //	action     string, required: "halt" (stop, keep what is updated) or
 //	           "rollback" (stop and revert).
 //
@@ -152,7 +157,10 @@
 //
 //	from    time, required.
 //	to      time, required, after from.
-//	exempt  names, optional. Urgencies that may proceed, e.g. ["emergency"].
+//	exempt  names, optional. Urgencies that may proceed, e.g. ["emergency"]:
+//	        each is "routine" or the name of an urgency block of the same
+//	        rollout ("Unknown urgency" otherwise: a misspelt exemption
+//	        would silently exempt nothing).
 //
 // # urgency "NAME" (in rollout)
 //
@@ -172,6 +180,19 @@
 //	data     string or list of strings, optional. JSON or YAML data paths.
 //	query    string, optional. The query to evaluate (loader default).
 //	timeout  duration, optional, positive (loader default).
+//
+// # signal "NAME" (top level, repeatable)
+//
+// Declares a health signal beyond the built-in "crash" and "silent", so
+// that triggers may watch it: a promise that the observations given to the
+// engine (rollout.Cohort.Signals) carry it by this name. Signals apply to
+// every rollout of the policy.
+//
+//	description  string, optional. What the signal counts.
+//
+//	signal "cpu" {
+//	  description = "CPU saturation events reported by the sensor"
+//	}
 //
 // # tenant "NAME" (top level, repeatable)
 //

@@ -350,6 +350,37 @@ var badCases = []struct {
 		want:  []diag{{"p.hcl:4:13", "Reference not allowed", ""}},
 	},
 	{
+		name: "exempt names no urgency",
+		files: map[string]string{"p.hcl": wrap(`  urgency "emergency" {
+    bake_scale = 0.1
+  }
+  blackout "b" {
+    from   = "2026-12-20T00:00:00Z"
+    to     = "2027-01-04T00:00:00Z"
+    exempt = ["routine", "emergncy"]
+  }
+`)},
+		want: []diag{{"p.hcl:12:26", "Unknown urgency", `exempt names urgency "emergncy", which is not defined. Did you mean "emergency"?`}},
+	},
+	{
+		name:  "signal neither built in nor declared",
+		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = \"crsh\"\n    above  = 0.1\n    action = \"halt\"\n  }\n")},
+		want:  []diag{{"p.hcl:7:14", "Unknown signal", `signal names signal "crsh", which is not defined. Did you mean "crash"?`}},
+	},
+	{
+		name: "signal declared in another file; a misspelt one",
+		files: map[string]string{
+			"a.hcl": wrap("  trigger \"t\" {\n    signal = \"cpu\"\n    above  = 0.1\n    action = \"halt\"\n  }\n  trigger \"u\" {\n    signal = \"cpus\"\n    above  = 0.1\n    action = \"halt\"\n  }\n"),
+			"b.hcl": "signal \"cpu\" {\n  description = \"CPU saturation events\"\n}\n",
+		},
+		want: []diag{{"a.hcl:12:14", "Unknown signal", `Did you mean "cpu"?`}},
+	},
+	{
+		name:  "built-in signal declared",
+		files: map[string]string{"p.hcl": wrap("") + "signal \"crash\" {}\n"},
+		want:  []diag{{"p.hcl:7:8", "Invalid signal", "is built in"}},
+	},
+	{
 		name:  "bare word",
 		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = crash\n    above  = 0.1\n    action = \"halt\"\n  }\n")},
 		want:  []diag{{"p.hcl:7:14", "Reference not allowed", `a string needs quotes, such as "crash"`}},

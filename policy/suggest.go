@@ -5,6 +5,8 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ringwise/ringwise/internal/hclattr"
 )
 
 // content decodes body against schema. HCL's native syntax suggests a
@@ -38,35 +40,5 @@ func (l *loader) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent
 var jsonExtraneous = regexp.MustCompile(`^No argument or block type is named "(.*)"\.$`)
 
 // suggest returns the name in names closest to given, if any is close
-// enough to be a likely typo (an edit distance below 3, as HCL uses).
-func suggest(given string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := editDistance(given, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// enough to be a likely typo (see hclattr.Suggest).
+func suggest(given string, names []string) string { return hclattr.Suggest(given, names) }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -295,6 +296,9 @@ func (d *decoder) scenario(b *hcl.Block) *Scenario {
 	}
 	if !missing(fleet, "fleet") {
 		d.fleet(sc, fleet)
+		for _, f := range sc.Faults {
+			d.faultMatches(sc, f)
+		}
 	}
 	if !missing(update, "update") {
 		d.update(sc, update)
@@ -394,6 +398,9 @@ func (d *decoder) update(sc *Scenario, b *hcl.Block) {
 		sc.kindRange = at.Expr.Range()
 	}
 	u.Urgency, _ = d.str(a["urgency"])
+	if at := a["urgency"]; at != nil {
+		sc.urgencyRange = at.Expr.Range()
+	}
 	if a["id"] != nil && u.ID == "" {
 		d.errorf(a["id"].Expr.Range(), "Invalid id", "The update needs a non-empty id.")
 	}
@@ -416,6 +423,7 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 			continue
 		}
 		f.Select = d.selector(blk)
+		f.selectRange = blk.DefRange
 	}
 	f.Probability = d.number(a["probability"], 1, 0, 1)
 	f.Latency = d.dist(a["latency"])
@@ -707,3 +715,87 @@ func (d *decoder) selector(b *hcl.Block) rollout.Selector {
 }
 
 func parseDuration(s string) (time.Duration, error) { return policy.ParseDuration(s) }
+
+// faultMatches reports a fault whose selector matches no host of the
+// fleet: a misspelt label or value would otherwise make the fault strike
+// nobody, and the scenario test nothing.
+func (d *decoder) faultMatches(sc *Scenario, f Fault) {
+	if len(f.Select) == 0 || f.selectRange.Filename == "" {
+		return
+	}
+	for _, co := range sc.Cohorts {
+		if cohortMatches(co, f.Select) {
+			return
+		}
+	}
+	detail := fmt.Sprintf("Fault %q selects no host of the fleet", f.Name)
+	for _, m := range f.Select {
+		var keys, values []string
+		for _, co := range sc.Cohorts {
+			for k := range co.Labels {
+				keys = append(keys, k)
+			}
+			if co.TenantCount > 0 || len(co.Tenants) > 0 {
+				keys = append(keys, rollout.TenantLabel)
+			}
+			if v, ok := co.Labels[m.Key]; ok {
+				values = append(values, v)
+			}
+			if m.Key == rollout.TenantLabel {
+				values = append(values, co.Tenants...)
+			}
+			if cohortMatches(co, rollout.Selector{m}) {
+				keys = nil // this label alone matches
+				break
+			}
+		}
+		if keys == nil {
+			continue
+		}
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		if !slices.Contains(keys, m.Key) {
+			detail += fmt.Sprintf(": no cohort has a label %q", m.Key)
+			if s := hclattr.Suggest(m.Key, keys); s != "" {
+				detail += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+		} else {
+			detail += fmt.Sprintf(": no host has %s = %q", m.Key, m.Values)
+			for _, v := range m.Values {
+				if s := hclattr.Suggest(v, values); s != "" {
+					detail += fmt.Sprintf(" (did you mean %q?)", s)
+					break
+				}
+			}
+		}
+		break
+	}
+	if !strings.Contains(detail, ": ") {
+		detail += ": no cohort has all of these labels at once"
+	}
+	d.errorf(f.selectRange, "Fault selects no host", "%s; a fault that strikes nobody tests nothing.", detail)
+}
+
+// cohortMatches reports whether sel matches some host of co: its labels,
+// and its tenant label when it has tenants.
+func cohortMatches(co Cohort, sel rollout.Selector) bool {
+	for _, m := range sel {
+		ok := false
+		for _, v := range m.Values {
+			if m.Key == rollout.TenantLabel && (co.TenantCount > 0 || len(co.Tenants) > 0) {
+				if slices.Contains(co.Tenants, v) {
+					ok = true
+				} else if n, err := strconv.Atoi(strings.TrimPrefix(v, "t")); err == nil && strings.HasPrefix(v, "t") &&
+					n >= 1 && n <= min(co.TenantCount, co.Hosts) && "t"+strconv.Itoa(n) == v {
+					ok = true
+				}
+			} else if l, has := co.Labels[m.Key]; has && l == v {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -84,6 +84,26 @@ func TestParseScenarioErrors(t *testing.T) {
 			src:  edit(`policy  = "p.hcl"`, `policy  = file("/etc/passwd")`),
 			want: []string{"s.hcl:2:13 Function call not allowed"},
 		},
+		{
+			name: "fault selects a misspelt value",
+			src:  withFault(`select { os = "windos" }`),
+			want: []string{`s.hcl:18:5 Fault selects no host | no host has os = ["windos"] (did you mean "windows"?)`},
+		},
+		{
+			name: "fault selects a misspelt label",
+			src:  withFault(`select { OS = "windows" }`),
+			want: []string{`s.hcl:18:5 Fault selects no host | no cohort has a label "OS" (did you mean "os"?)`},
+		},
+		{
+			name: "fault selects a tenant past the count",
+			src:  withFault(`select { tenant = "t11" }`),
+			want: []string{`s.hcl:18:5 Fault selects no host | no host has tenant = ["t11"]`},
+		},
+		{
+			name: "fault selects labels no cohort has together",
+			src:  withFault("select {\n      os     = \"windows\"\n      tenant = [\"t1\", \"t2\"]\n      arch   = \"arm64\"\n    }"),
+			want: []string{`s.hcl:18:5 Fault selects no host | no host has arch = ["arm64"] (did you mean "amd64"?)`},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc, _, diags := ParseScenario([]byte(tc.src), "s.hcl")
@@ -100,3 +120,25 @@ func TestParseScenarioErrors(t *testing.T) {
 var cmpEmpty = cmpopts.EquateEmpty()
 
 func mapPolicy(src string) fstest.MapFS { return fstest.MapFS{"p.hcl": {Data: []byte(src)}} }
+
+// withFault adds labels and tenants to goodScenario's cohort and a crash
+// fault with the given select block (at line 18).
+func withFault(sel string) string {
+	return strings.Replace(edit(`check_in = "10m"`, `check_in = "10m"
+      labels   = { os = "windows", arch = "amd64" }
+      tenants  = 10`), "\n}\n", `
+  fault "f" {
+    `+sel+`
+    mode = "crash"
+  }
+}
+`, 1)
+}
+
+func TestParseScenarioFaultMatches(t *testing.T) {
+	for _, sel := range []string{`select { os = "windows" }`, `select { tenant = ["t10", "x"] }`, "select {\n      os   = [\"linux\", \"windows\"]\n      arch = \"amd64\"\n    }"} {
+		if _, _, diags := ParseScenario([]byte(withFault(sel)), "s.hcl"); diags.HasErrors() {
+			t.Errorf("%s: %v", sel, diags)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ringwise/ringwise/internal/hclattr"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 )
@@ -71,39 +72,72 @@ func isEscape(err error) bool {
 
 // SelectPlan picks the plan of pol that the scenario runs under: the
 // rollout its rollout attribute names, or else the one that applies to the
-// update's kind (policy.Policy.Select). When none does, or several do, the
+// update's kind (policy.Policy.Match). When none does, or several do, the
 // error is located at the scenario's rollout attribute, or at the update's
-// kind, and lists the rollouts the policy defines. When the update's kind
-// fell back to the rollout for every kind although the policy routes other
-// kinds (policy.Match's Note, a misspelt kind perhaps), the plan comes
-// with a warning located at the kind.
+// kind, and lists the rollouts the policy defines. An update urgency that
+// the plan does not define (rollout.Fleet.Start would refuse it) is an
+// error at the update's urgency attribute. Both say "Did you mean" when a
+// name is close. When the update's kind fell back to the rollout for every
+// kind although the policy routes other kinds (policy.Match's Note, a
+// misspelt kind perhaps), the plan comes with a warning located at the
+// kind.
 func SelectPlan(pol *policy.Policy, sc *Scenario) (*rollout.Plan, hcl.Diagnostics) {
 	m, err := pol.Match(sc.Update.Kind, sc.Rollout)
-	if err == nil {
-		if m.Note == "" {
-			return m.Plan, nil
+	if err != nil {
+		rng := sc.kindRange
+		if sc.Rollout != "" {
+			rng = sc.rolloutRange
 		}
-		return m.Plan, hcl.Diagnostics{{
+		summary := "No rollout for the update"
+		if errors.Is(err, policy.ErrAmbiguousPlan) {
+			summary = "Several rollouts for the update"
+		}
+		detail := strings.TrimPrefix(err.Error(), "policy: ")
+		if _, ok := pol.Plan(sc.Rollout); sc.Rollout != "" && !ok {
+			names := make([]string, len(pol.Plans))
+			for i, p := range pol.Plans {
+				names[i] = p.Name
+			}
+			if s := hclattr.Suggest(sc.Rollout, names); s != "" {
+				detail += fmt.Sprintf(". Did you mean %q?", s)
+			}
+		}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  summary,
+			Detail:   fmt.Sprintf("%s (under the scenario's policy %q); name one with the scenario's rollout attribute.", detail, sc.Policy),
+			Subject:  sc.attrRange(rng),
+		}}
+	}
+	plan := m.Plan
+	if u := sc.Update.Urgency; u != "" && u != policy.RoutineUrgency {
+		if _, ok := plan.Urgency(u); !ok {
+			known := []string{policy.RoutineUrgency}
+			for _, x := range plan.Urgencies {
+				known = append(known, x.Name)
+			}
+			detail := fmt.Sprintf("Rollout %q defines no urgency %q.", plan.Name, u)
+			if s := hclattr.Suggest(u, known); s != "" {
+				detail += fmt.Sprintf(" Did you mean %q?", s)
+			}
+			detail += fmt.Sprintf(" An update's urgency is %q or one of the rollout's urgency blocks: %s.", policy.RoutineUrgency, strings.Join(known, ", "))
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Unknown urgency",
+				Detail:   detail,
+				Subject:  sc.attrRange(sc.urgencyRange),
+			}}
+		}
+	}
+	if m.Note != "" {
+		return plan, hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Update kind falls back",
 			Detail:   strings.ToUpper(m.Note[:1]) + m.Note[1:] + ".",
 			Subject:  sc.attrRange(sc.kindRange),
 		}}
 	}
-	rng := sc.kindRange
-	if sc.Rollout != "" {
-		rng = sc.rolloutRange
-	}
-	summary := "No rollout for the update"
-	if errors.Is(err, policy.ErrAmbiguousPlan) {
-		summary = "Several rollouts for the update"
-	}
-	return nil, hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  summary,
-		Detail:   fmt.Sprintf("%s under the scenario's policy %q; name one with the scenario's rollout attribute.", strings.TrimPrefix(err.Error(), "policy: "), sc.Policy),
-		Subject:  sc.attrRange(rng),
-	}}
+	return plan, nil
 }
 
 // attrRange returns rng, or the scenario block's position when rng is

@@ -124,7 +124,8 @@ func TestSelectPlanLocated(t *testing.T) {
 		want []string
 	}{
 		{goodScenario, []string{`s.hcl:12:15 No rollout for the update | no rollout applies to kind "content" (rollouts: sensor [sensor])`}},
-		{edit(`policy  = "p.hcl"`, `policy  = "p.hcl"`+"\n  rollout = \"sensr\""), []string{`s.hcl:3:13 No rollout for the update | no rollout named "sensr"`}},
+		{edit(`policy  = "p.hcl"`, `policy  = "p.hcl"`+"\n  rollout = \"sensr\""), []string{`s.hcl:3:13 No rollout for the update | no rollout named "sensr" (rollouts: sensor [sensor]). Did you mean "sensor"?`}},
+		{edit(`kind    = "content"`, `kind    = "sensor"`+"\n    urgency = \"emergncy\""), []string{`s.hcl:13:15 Unknown urgency | Rollout "sensor" defines no urgency "emergncy". An update's urgency is "routine" or one of the rollout's urgency blocks: routine.`}},
 	} {
 		sc, _, diags := ParseScenario([]byte(tc.src), "s.hcl")
 		if diags.HasErrors() {

@@ -37,7 +37,7 @@ type Scenario struct {
 	// Where the attributes that name something else were written, for
 	// LoadPolicy and SelectPlan to place their diagnostics (zero when the
 	// Scenario was not parsed from a file).
-	policyRange, kindRange, rolloutRange hcl.Range
+	policyRange, kindRange, rolloutRange, urgencyRange hcl.Range
 }
 
 // Cohort is a group of alike hosts.
@@ -119,6 +119,8 @@ type Fault struct {
 	RebootEvery      time.Duration
 	RecoverPerReboot float64
 	Src              rollout.Source
+
+	selectRange hcl.Range // of the select block, when parsed from a file
 }
 
 // DistKind is the shape of a Dist.

@@ -1,0 +1,90 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// BuiltinSignals are the health signals a trigger may name without
+// declaring them: "crash" (crash events reported by updated hosts) and
+// SilentSignal (hosts that stopped reporting, counted by the engine
+// itself). Any other signal is declared with a top-level signal block.
+var BuiltinSignals = []string{"crash", SilentSignal}
+
+// RoutineUrgency is the urgency of an update that names none; a blackout
+// may exempt it like any urgency block of its rollout.
+const RoutineUrgency = "routine"
+
+// nameRef is a name written in a policy that must name something else.
+type nameRef struct {
+	name string
+	rng  hcl.Range
+	plan int // index of the pending plan it belongs to, or -1
+}
+
+// elementRanges returns the source range of each of the n elements of a
+// list attribute, or the attribute's range when they cannot be told.
+func elementRanges(a *hcl.Attribute, n int) []hcl.Range {
+	out := make([]hcl.Range, n)
+	for i := range out {
+		out[i] = a.Expr.Range()
+	}
+	if exprs, d := hcl.ExprList(a.Expr); !d.HasErrors() && len(exprs) == n {
+		for i, e := range exprs {
+			out[i] = e.Range()
+		}
+	}
+	return out
+}
+
+// unknownName reports ref, which names no known thing of its kind.
+func (l *loader) unknownName(ref nameRef, what, attr string, known []string, hint string) {
+	detail := fmt.Sprintf("%s names %s %q, which is not defined.", attr, what, ref.name)
+	if s := suggest(ref.name, known); s != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", s)
+	}
+	detail += " " + hint
+	if len(known) > 0 {
+		quoted := make([]string, len(known))
+		for i, k := range known {
+			quoted[i] = fmt.Sprintf("%q", k)
+		}
+		detail += " Known: " + strings.Join(quoted, ", ") + "."
+	}
+	l.errorf(ref.rng, "Unknown "+what, "%s", detail)
+}
+
+// checkSignals reports every trigger signal that is neither built in nor
+// declared, and marks its plan as failed.
+func (l *loader) checkSignals(pending []pendingPlan) {
+	known := slices.Clone(BuiltinSignals)
+	for name := range l.signals {
+		known = append(known, name)
+	}
+	slices.Sort(known)
+	for _, ref := range l.signalRefs {
+		if slices.Contains(known, ref.name) {
+			continue
+		}
+		l.unknownName(ref, "signal", "signal", known,
+			`A trigger watches "crash", "silent" or a signal declared with a top-level signal "NAME" block, which says that the observations carry it.`)
+		if ref.plan >= 0 {
+			pending[ref.plan].ok = false
+		}
+	}
+}
+
+// checkExempt reports every blackout exemption that names no urgency of
+// its rollout.
+func (l *loader) checkExempt(refs []nameRef, urgencies []string) {
+	known := append([]string{RoutineUrgency}, urgencies...)
+	for _, ref := range refs {
+		if !slices.Contains(known, ref.name) {
+			l.unknownName(ref, "urgency", "exempt", known,
+				`An exempt urgency is "routine" or the name of an urgency block of the same rollout; a misspelt one would exempt nothing.`)
+		}
+	}
+}
