@@ -42,6 +42,12 @@ var licences = []licence{
 	{"BSD-3-Clause", []string{"redistribution and use in source and binary forms", "neither the name"}, false, true},
 	{"BSD-2-Clause", []string{"redistribution and use in source and binary forms"}, false, true},
 	{"ISC", []string{"permission to use, copy, modify, and/or distribute this software for any purpose with or without fee"}, false, true},
+	// SQLite's code (compiled to Go in modernc.org/sqlite) is dedicated to
+	// the public domain.
+	{"Public-Domain (SQLite)", []string{"sqlite is public domain", "dedicated to the public domain"}, true, true},
+	// modernc.org/memory's LICENSE-LOGO is only the address of its logo
+	// image, which is not part of the code we link.
+	{"logo image link (no code)", []string{"https: commons.wikimedia.org wiki file:"}, true, true},
 }
 
 var space = regexp.MustCompile(`[\s*#/]+`)
