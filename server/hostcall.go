@@ -13,8 +13,9 @@ import (
 
 // HostAnswer is the host call's JSON answer:
 //
-//	{"rollout":"r1","host":"h-0042","verdict":"wait","why":"not reached yet",
-//	 "rule":"broad","src":"content.hcl:12:3","ask_again":"2026-11-24T12:01:00Z"}
+//	GET /v1/rollouts/r1/hosts/h-0042
+//	200 {"rollout":"r1","host":"h-0042","verdict":"wait","why":"not reached yet",
+//	     "rule":"broad","src":"content.hcl:12:3","ask_again":"2026-11-24T12:01:00Z"}
 //
 // Verdict is take, wait, revert or never. Rule and Src name the policy
 // rule that decided, when one did. AskAgain is when the answer may change:
