@@ -75,6 +75,7 @@ func BenchmarkSimulate10M(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var res *Result
+	cpu0, cpuOK := cpuTime()
 	for b.Loop() {
 		var err error
 		if res, err = s.Run(context.Background(), 1); err != nil {
@@ -83,20 +84,31 @@ func BenchmarkSimulate10M(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e7, "ns/host")
+	reportCPU(b, cpu0, cpuOK, 1e7)
 	if res.Exposed != 10_000_000 {
 		b.Fatalf("exposed %d hosts, want the whole fleet", res.Exposed)
 	}
 	b.ReportMetric(float64(before.HeapAlloc)/1e7, "index-B/host")
 }
 
+// reportCPU reports the CPU time per host used since cpu0 (all cores):
+// steadier than ns/host on a shared machine.
+func reportCPU(b *testing.B, cpu0 int64, ok bool, hosts float64) {
+	if cpu1, ok1 := cpuTime(); ok && ok1 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N)/hosts, "cpu-ns/host")
+	}
+}
+
 // BenchmarkNewSim10M builds the 10-million-host inventory and the
 // rollout's fleet index.
 func BenchmarkNewSim10M(b *testing.B) {
 	b.ReportAllocs()
+	cpu0, cpuOK := cpuTime()
 	for b.Loop() {
 		bench10M(b)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e7, "ns/host")
+	reportCPU(b, cpu0, cpuOK, 1e7)
 }
 
 // BenchmarkTouch10M is the memory-bandwidth floor: one write pass over a
@@ -104,10 +116,12 @@ func BenchmarkNewSim10M(b *testing.B) {
 func BenchmarkTouch10M(b *testing.B) {
 	h := make([]host, 10_000_000)
 	b.ReportAllocs()
+	cpu0, cpuOK := cpuTime()
 	for b.Loop() {
 		for i := range h {
 			h[i].state++
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e7, "ns/host")
+	reportCPU(b, cpu0, cpuOK, 1e7)
 }

@@ -16,6 +16,29 @@ const (
 	saltRun
 )
 
+// draws are a run's per-host random draws: hashes of the host position,
+// a salt and the run's seed, so that a host's draws do not depend on the
+// order in which the run visits hosts.
+type draws struct{ salts [saltRun]uint64 }
+
+func newDraws(seed uint64) draws {
+	var d draws
+	for k := range d.salts {
+		d.salts[k] = mix(seed ^ mix(uint64(k+1)*0xd1b54a32d192ed03))
+	}
+	return d
+}
+
+// hash is a per-host draw of this run.
+func (d *draws) hash(i int, salt uint64) uint64 {
+	return mix(d.salts[salt-1] ^ uint64(i)*0x9e3779b97f4a7c15)
+}
+
+// hashK is a per-host draw that also depends on k (a slot, a fault).
+func (d *draws) hashK(i int, salt uint64, k int64) uint64 {
+	return mix(d.salts[salt-1] ^ (uint64(i)*0x9e3779b97f4a7c15 + uint64(k)*0xa0761d6478bd642f))
+}
+
 // mix is the splitmix64 finaliser.
 func mix(h uint64) uint64 {
 	h ^= h >> 30

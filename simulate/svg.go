@@ -9,15 +9,15 @@ import (
 	"strings"
 )
 
-// series is one line of the chart.
-type series struct {
+// chartLine is one line of the chart.
+type chartLine struct {
 	name  string
 	color string
 	dash  string
 	value func(Point) int
 }
 
-var chartSeries = []series{
+var chartSeries = []chartLine{
 	{"exposed (took the update)", "#1f77b4", "", func(p Point) int { return p.Exposed }},
 	{"updated and healthy", "#2ca02c", "", func(p Point) int { return p.Updated }},
 	{"failed (down or degraded)", "#d62728", "", func(p Point) int { return p.Crashed + p.BootLoop + p.Degraded }},
