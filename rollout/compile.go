@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ValidationError is one problem found in a plan, with where it was written.
@@ -66,6 +67,8 @@ func Compile(p Plan) (*Plan, error) {
 		}
 		if r.Bake <= 0 {
 			bad(r.Src, rule, "bake must be positive, got %s", r.Bake)
+		} else if r.Bake > MaxSpan {
+			bad(r.Src, rule, "bake must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(r.Bake))
 		}
 		if r.TenantCap < 0 || r.TenantCap > 100 || math.IsNaN(r.TenantCap) {
 			bad(r.Src, rule, "tenant_cap must be in (0, 100], got %g", r.TenantCap)
@@ -123,7 +126,9 @@ func Compile(p Plan) (*Plan, error) {
 			bad(b.Src, rule, "duplicate blackout name %q", b.Name)
 		}
 		seen["blackout "+b.Name] = true
-		if !b.To.After(b.From) {
+		if !recordable(b.From) || !recordable(b.To) {
+			bad(b.Src, rule, "blackout must start and end within the years %04d-%04d, got %s to %s", minYear, maxYear, b.From.Format(time.RFC3339), b.To.Format(time.RFC3339))
+		} else if !b.To.After(b.From) {
 			bad(b.Src, rule, "blackout ends (%s) before it starts (%s)", b.To.Format(time.RFC3339), b.From.Format(time.RFC3339))
 		}
 	}
@@ -149,6 +154,8 @@ func Compile(p Plan) (*Plan, error) {
 		seen["tenant "+t.Name] = true
 		if t.Defer < 0 {
 			bad(t.Src, rule, "defer must not be negative, got %s", t.Defer)
+		} else if t.Defer > MaxSpan {
+			bad(t.Src, rule, "defer must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(t.Defer))
 		}
 		validateSelector(t.Select, func(f string, a ...any) { bad(t.Src, rule, f, a...) })
 		for j := range t.Maintenance {
@@ -184,6 +191,12 @@ func Compile(p Plan) (*Plan, error) {
 			bad(g.Src, rule, "gate has no implementation")
 		}
 	}
+	if total, ok := nominalLength(&p); !ok {
+		bad(p.Src, planRule, "the rollout's nominal length (every step's bake, one after another) must be at most %s, got more than %s", fmtSpan(MaxSpan), fmtSpan(total))
+	} else if total > MaxSpan {
+		bad(p.Src, planRule, "the rollout's nominal length (every step's bake, one after another) must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(total))
+	}
+	errs = append(errs, textErrors(&p)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -197,6 +210,118 @@ const (
 	maxSteps = 200
 	maxRules = 10000
 )
+
+// MaxSpan is the longest bake, the longest deferral and the longest
+// nominal length of a rollout (the sum of every step's bake) that Compile
+// accepts: 87600h, ten years. Within it every offset of a schedule and
+// every time the engine computes from a start in the years 0-9989 stays a
+// valid time.Duration and a time a State can record.
+const MaxSpan = 10 * 365 * 24 * time.Hour
+
+// fmtSpan renders a duration in whole hours where it is one (87600h, not
+// 87600h0m0s), as a policy writes it.
+func fmtSpan(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.String()
+}
+
+// nominalLength sums the bakes of every step of every ring; ok is false
+// when the sum does not fit a time.Duration.
+func nominalLength(p *Plan) (total time.Duration, ok bool) {
+	for i := range p.Rings {
+		r := &p.Rings[i]
+		if r.Bake <= 0 || r.Bake > MaxSpan {
+			continue // reported on its own
+		}
+		n := len(r.Steps)
+		if r.TenantCap > 0 {
+			n++ // the release step
+		}
+		for range n {
+			if total > math.MaxInt64-r.Bake {
+				return total, false
+			}
+			total += r.Bake
+		}
+	}
+	return total, true
+}
+
+// textErrors reports every string of the plan that is not valid UTF-8:
+// names reach the audit log and State, where JSON would silently replace
+// the bad bytes.
+func textErrors(p *Plan) []error {
+	var errs []error
+	check := func(src Source, rule, what, s string) {
+		if !utf8.ValidString(s) {
+			errs = append(errs, &ValidationError{Src: src, Rule: rule, Message: fmt.Sprintf("%s %q is not valid UTF-8", what, s)})
+		}
+	}
+	sel := func(src Source, rule string, s Selector) {
+		for _, m := range s {
+			check(src, rule, "selector label", m.Key)
+			for _, v := range m.Values {
+				check(src, rule, "selector value", v)
+			}
+		}
+	}
+	// A file name that is not UTF-8 is reported without it.
+	srcs := func(src Source, rule string) { check(Source{}, rule, "file name", src.File) }
+	planRule := fmt.Sprintf("rollout %q", p.Name)
+	check(p.Src, "rollout", "name", p.Name)
+	srcs(p.Src, planRule)
+	for _, k := range p.AppliesTo {
+		check(p.Src, planRule, "update kind", k)
+	}
+	for _, r := range p.Rings {
+		rule := fmt.Sprintf("ring %q", r.Name)
+		check(r.Src, "ring", "name", r.Name)
+		srcs(r.Src, rule)
+		sel(r.Src, rule, r.Select)
+		for _, c := range r.Cover {
+			check(r.Src, rule, "cover label", c)
+		}
+	}
+	for _, t := range p.Triggers {
+		rule := fmt.Sprintf("trigger %q", t.Name)
+		check(t.Src, "trigger", "name", t.Name)
+		srcs(t.Src, rule)
+		check(t.Src, rule, "signal", t.Signal)
+	}
+	for _, b := range p.Blackouts {
+		rule := fmt.Sprintf("blackout %q", b.Name)
+		check(b.Src, "blackout", "name", b.Name)
+		srcs(b.Src, rule)
+		for _, u := range b.Exempt {
+			check(b.Src, rule, "urgency", u)
+		}
+	}
+	for _, u := range p.Urgencies {
+		check(u.Src, "urgency", "name", u.Name)
+		srcs(u.Src, fmt.Sprintf("urgency %q", u.Name))
+	}
+	for _, t := range p.Tenants {
+		rule := fmt.Sprintf("tenant %q", t.Name)
+		check(t.Src, "tenant", "name", t.Name)
+		srcs(t.Src, rule)
+		sel(t.Src, rule, t.Select)
+		for _, k := range t.OptOut {
+			check(t.Src, rule, "update kind", k)
+		}
+		for _, w := range t.Maintenance {
+			srcs(w.Src, rule)
+		}
+	}
+	for _, g := range p.Gates {
+		rule := fmt.Sprintf("gate %q", g.Name)
+		check(g.Src, "gate", "name", g.Name)
+		srcs(g.Src, rule)
+		check(g.Src, rule, "digest", g.Digest)
+	}
+	return errs
+}
 
 // ValidationErrors returns the *ValidationError values joined in err.
 func ValidationErrors(err error) []*ValidationError {

@@ -7,15 +7,22 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
 // Start returns the state of a new rollout of u over the fleet, positioned
 // before the first step: nothing is exposed until a Decide advances (which
-// checks approvals, gates and blackouts like every other step).
+// checks approvals, gates and blackouts like every other step). It refuses
+// an update the plan does not accept and a time a State cannot record.
 func (f *Fleet) Start(u Update, now time.Time) (State, error) {
 	if u.ID == "" {
 		return State{}, errors.New("rollout: update needs an ID")
+	}
+	for _, e := range [...]error{textError("update ID", u.ID), textError("update kind", u.Kind), textError("update urgency", u.Urgency)} {
+		if e != nil {
+			return State{}, e
+		}
 	}
 	if !f.plan.Applies(u.Kind) {
 		return State{}, fmt.Errorf("rollout: plan %q does not apply to updates of kind %q (applies_to %q)", f.plan.Name, u.Kind, f.plan.AppliesTo)
@@ -24,6 +31,9 @@ func (f *Fleet) Start(u Update, now time.Time) (State, error) {
 		if _, ok := f.plan.Urgency(u.Urgency); !ok {
 			return State{}, fmt.Errorf("rollout: plan %q defines no urgency %q", f.plan.Name, u.Urgency)
 		}
+	}
+	if !recordable(now) {
+		return State{}, errTime("start time", now)
 	}
 	return State{
 		Version:     StateVersion,
@@ -41,17 +51,42 @@ func (f *Fleet) Start(u Update, now time.Time) (State, error) {
 	}, nil
 }
 
+// The calls by hand (Pause, Unpause, Stop, Resume and Fleet.Adopt) guard
+// their inputs as Decide does: a time a State cannot record (outside the
+// years 0-9999), a name or reason that is not valid UTF-8 and an invalid
+// observation are errors, and the state comes back unchanged. A clock
+// earlier than the last call (State.Last) is an error for the calls that
+// let exposure go on (Unpause, Resume, Adopt: each would backdate what it
+// restarts). Pause and Stop only ever freeze or revert, so a backwards
+// clock never refuses them: they take effect and are logged at the last
+// call's time, so that neither the audit log nor State.Last ever goes
+// backwards.
+
+// stampBy returns the time at which a call by hand at now is recorded: now,
+// or the last call's time when the clock went backwards.
+func stampBy(st *State, now time.Time) time.Time { return later(st.Last, now) }
+
 // Pause holds a running rollout by hand: exposure is frozen (triggers still
 // run) until Unpause.
-func Pause(st State, reason string, now time.Time) State {
-	st.Paused, st.PauseReason = true, reason
-	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "paused by hand: " + reason}}})
+func Pause(st State, reason string, now time.Time) (State, error) {
+	if !recordable(now) {
+		return st, errTime("time", now)
+	}
+	if err := textError("pause reason", reason); err != nil {
+		return st, err
+	}
+	at := stampBy(&st, now)
+	st.Paused, st.PauseReason, st.Last = true, reason, at
+	return logged(st, Entry{At: at, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "paused by hand: " + reason}}}), nil
 }
 
 // Unpause lifts a Pause.
-func Unpause(st State, now time.Time) State {
-	st.Paused, st.PauseReason = false, ""
-	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}})
+func Unpause(st State, now time.Time) (State, error) {
+	if err := clockError(&st, now); err != nil {
+		return st, err
+	}
+	st.Paused, st.PauseReason, st.Last = false, "", now
+	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}}), nil
 }
 
 // Stop halts (action Halt) or rolls back (action Rollback) a rollout by
@@ -62,6 +97,14 @@ func Unpause(st State, now time.Time) State {
 func Stop(st State, a Action, by, reason string, now time.Time) (State, error) {
 	if a != Halt && a != Rollback {
 		return st, fmt.Errorf("rollout: stop by hand must halt or roll back, not %s", a)
+	}
+	if !recordable(now) {
+		return st, errTime("time", now)
+	}
+	for _, e := range [...]error{textError("name of who stops", by), textError("stop reason", reason)} {
+		if e != nil {
+			return st, e
+		}
 	}
 	switch {
 	case st.Phase == RolledBack:
@@ -74,9 +117,9 @@ func Stop(st State, a Action, by, reason string, now time.Time) (State, error) {
 	} else {
 		st.Phase = Halted
 	}
-	st.Stopped = by + ": " + reason
-	st.Last = later(st.Last, now)
-	return logged(st, Entry{At: now, Action: a, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: by, Message: fmt.Sprintf("%s by hand: %s", a, reason)}}}), nil
+	at := stampBy(&st, now)
+	st.Stopped, st.Last = by+": "+reason, at
+	return logged(st, Entry{At: at, Action: a, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: by, Message: fmt.Sprintf("%s by hand: %s", a, reason)}}}), nil
 }
 
 // Resume restarts a halted rollout at its current step; the step bakes
@@ -87,25 +130,42 @@ func Stop(st State, a Action, by, reason string, now time.Time) (State, error) {
 // from now on triggers count events and silent hosts since obs (the
 // observation that was on the table when they resumed): the same old
 // crashes do not halt the rollout again, new ones do. Triggers are never
-// switched off.
+// switched off: obs must be an observation Decide would accept (counts,
+// not NaN or infinite; not from after now; cumulative counts not below
+// those acknowledged at an earlier resume), or Resume fails.
 func Resume(st State, obs Observation, by string, now time.Time) (State, error) {
 	if st.Phase != Halted {
 		return st, fmt.Errorf("rollout: cannot resume a rollout that is %s", st.Phase)
 	}
+	if err := clockError(&st, now); err != nil {
+		return st, err
+	}
+	if err := textError("name of who resumes", by); err != nil {
+		return st, err
+	}
+	if obs.At.After(now) {
+		return st, fmt.Errorf("rollout: cannot resume on an observation from the future (%s after now)", obs.At.Sub(now))
+	}
+	if p := observationProblems(&obs, st.Acked); len(p) > 0 {
+		return st, fmt.Errorf("rollout: cannot resume on this observation: %s", strings.Join(p, "; "))
+	}
 	ack := obs.Updated
 	ack.Signals = maps.Clone(ack.Signals)
 	ack.Strata = nil
-	st.Phase, st.Stopped, st.StepStarted, st.Acked = Running, "", now, &ack
-	st.Last = later(st.Last, now)
+	st.Phase, st.Stopped, st.StepStarted, st.Acked, st.Last = Running, "", now, &ack, now
 	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
 }
 
 // Adopt moves a running rollout onto the fleet's (new) plan, keeping its
 // position by ring name; the current step bakes again from now. It fails
-// when the current ring does not exist in the new plan.
+// when the current ring does not exist in the new plan, and on a clock
+// earlier than the last call (the bake would restart in the past).
 func (f *Fleet) Adopt(st State, now time.Time) (State, error) {
 	if st.RolloutID != f.rollout {
 		return st, fmt.Errorf("rollout: state of rollout %q does not belong to fleet of %q", st.RolloutID, f.rollout)
+	}
+	if err := clockError(&st, now); err != nil {
+		return st, err
 	}
 	name := st.RingName
 	r := f.plan.Ring(name)
@@ -115,7 +175,7 @@ func (f *Fleet) Adopt(st State, now time.Time) (State, error) {
 	st.Plan, st.PlanDigest, st.Ring = f.plan.Name, f.plan.digest, r
 	st.Step = min(st.Step, f.plan.Steps(r)-1)
 	st.StepStarted = now
-	st.Last = later(st.Last, now)
+	st.Last = now
 	return logged(st, Entry{At: now, Action: Hold, Ring: name, Step: st.Step, Reasons: []Reason{{Rule: fmt.Sprintf("rollout %q", f.plan.Name), Src: f.plan.Src, Message: "adopted plan " + f.plan.digest}}}), nil
 }
 
@@ -140,6 +200,15 @@ func (d *decider) add(rule string, src Source, format string, args ...any) {
 // why. Triggers are evaluated on every call, also while paused, halted or
 // complete (deferred tenants may not have the update yet);
 // a rollback is never held by windows or gates.
+//
+// An observation is checked as every call that takes one checks it:
+// counts that no fleet can produce (negative, NaN, infinite) and
+// cumulative counts below those acknowledged at a Resume hold the
+// rollout. A bake ends only on an observation newer than the step's
+// start; the first advance, from before the first step, needs none that
+// new (nothing is exposed yet, there are no updated hosts to hear from,
+// and telemetry arrives late), but its triggers and missing signals are
+// checked on it as on any other (TestFirstAdvanceOldObservation).
 //
 // ctx bounds the gates' evaluation; it is not used otherwise.
 func (f *Fleet) Decide(ctx context.Context, st State, obs Observation, now time.Time) Decision {
@@ -175,61 +244,117 @@ func logged(st State, e Entry) State {
 
 const engineRule = "engine"
 
+// decide dispatches once on the rollout's phase, as raft's Step does
+// through its per-state step functions. Which answers append to the audit
+// log (State.Log) is part of the contract:
+//
+//   - refused calls do not: a state of another rollout, a position or
+//     phase the plan does not have, a time a State cannot record, a clock
+//     that went backwards. The engine cannot vouch for the call, so it
+//     holds and returns the state unchanged (the log and State.Last never
+//     go backwards).
+//   - a rolled-back rollout answers Rollback and does not: the rollback
+//     was logged when it happened.
+//   - a complete rollout answers Done and does not, unless a trigger fires
+//     (then the halt or rollback is logged).
+//   - every answer on a running or halted rollout does, through finish
+//     (logged skips an entry that repeats the last one).
 func (d *decider) decide(ctx context.Context) Decision {
 	f, st, now := d.f, &d.st, d.now
 	plan := f.plan
 	if st.RolloutID != f.rollout {
-		d.add(engineRule, Source{}, "state belongs to rollout %q, not %q", st.RolloutID, f.rollout)
-		return d.hold(time.Time{})
+		return d.refuse(time.Time{}, "state belongs to rollout %q, not %q", st.RolloutID, f.rollout)
+	}
+	if st.Phase == RolledBack {
+		return d.stepRolledBack()
 	}
 	if st.Ring < 0 || st.Ring >= len(plan.Rings) || st.Step < -1 || st.Step >= plan.Steps(st.Ring) {
-		d.add(engineRule, Source{}, "state position ring %d step %d is not in plan %q", st.Ring, st.Step, plan.Name)
-		return d.hold(time.Time{})
+		return d.refuse(time.Time{}, "state position ring %d step %d is not in plan %q", st.Ring, st.Step, plan.Name)
+	}
+	if !recordable(now) {
+		return d.refuse(time.Time{}, "time %s is outside the years %04d-%04d a state can record", now.UTC().Format(time.RFC3339), minYear, maxYear)
 	}
 	switch st.Phase {
 	case Complete:
-		// A complete rollout still answers to its triggers: deferred
-		// tenants may not have the update yet, and a rollback is never
-		// too late.
-		if st.PlanDigest == plan.digest && !now.Before(st.Last) && !d.obs.At.After(now) {
-			if a, fired := d.triggers(); fired {
-				st.Last = now
-				return d.stop(a)
-			}
+		return d.stepComplete()
+	case Halted:
+		return d.stepHalted()
+	case Running:
+		return d.stepRunning(ctx)
+	}
+	return d.refuse(time.Time{}, "unknown phase %q", st.Phase)
+}
+
+// refuse holds without touching the state or its log.
+func (d *decider) refuse(next time.Time, format string, args ...any) Decision {
+	d.add(engineRule, Source{}, format, args...)
+	return Decision{Action: Hold, Reasons: d.reasons, Next: next, State: d.st}
+}
+
+// stepRolledBack answers for a rolled-back rollout: roll back, always.
+func (d *decider) stepRolledBack() Decision {
+	d.add(engineRule, Source{}, "rolled back: %s", d.st.Stopped)
+	return Decision{Action: Rollback, Reasons: d.reasons, State: d.st}
+}
+
+// stepComplete answers for a complete rollout. It still answers to its
+// triggers: deferred tenants may not have the update yet, and a rollback
+// is never too late.
+func (d *decider) stepComplete() Decision {
+	st, plan := &d.st, d.f.plan
+	if st.PlanDigest == plan.digest && !d.now.Before(st.Last) && !d.obs.At.After(d.now) {
+		if a, fired := d.triggers(); fired {
+			st.Last = d.now
+			return d.stop(a)
 		}
-		d.reasons = d.reasons[:0]
-		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "every ring is complete")
-		return Decision{Action: Done, Reasons: d.reasons, State: d.st}
-	case RolledBack:
-		d.add(engineRule, Source{}, "rolled back: %s", st.Stopped)
-		return Decision{Action: Rollback, Reasons: d.reasons, State: d.st}
-	case Running, Halted:
-	default:
-		d.add(engineRule, Source{}, "unknown phase %q", st.Phase)
-		return d.hold(time.Time{})
 	}
-	if st.PlanDigest != plan.digest {
-		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "plan changed under a running rollout (state has %s, plan is %s): adopt it to continue", st.PlanDigest, plan.digest)
-		return d.hold(time.Time{})
-	}
+	d.reasons = d.reasons[:0]
+	d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "every ring is complete")
+	return Decision{Action: Done, Reasons: d.reasons, State: d.st}
+}
+
+// live runs what a running and a halted rollout share: the clock, the
+// plan, the observation's time and the triggers. It returns the decision
+// when one of them decides.
+func (d *decider) live() (Decision, bool) {
+	st, plan, now := &d.st, d.f.plan, d.now
 	if now.Before(st.Last) {
-		d.add(engineRule, Source{}, "clock went backwards: %s is before the last call at %s", now.UTC().Format(time.RFC3339), st.Last.UTC().Format(time.RFC3339))
-		return Decision{Action: Hold, Reasons: d.reasons, Next: st.Last, State: d.st}
+		return d.refuse(st.Last, "%s", backwardsMessage(now, st.Last)), true
 	}
 	st.Last = now
+	if st.PlanDigest != plan.digest {
+		d.add(fmt.Sprintf("rollout %q", plan.Name), plan.Src, "plan changed under a running rollout (state has %s, plan is %s): adopt it to continue", st.PlanDigest, plan.digest)
+		return d.hold(time.Time{}), true
+	}
 	if d.obs.At.After(now) {
 		d.add(engineRule, Source{}, "observation is from the future (%s after now)", d.obs.At.Sub(now))
-		return d.hold(time.Time{})
+		return d.hold(time.Time{}), true
 	}
-
 	// Triggers run first and on every call: a rollback outranks everything.
 	if a, fired := d.triggers(); fired {
-		return d.stop(a)
+		return d.stop(a), true
 	}
-	if st.Phase == Halted {
-		d.add(engineRule, Source{}, "halted: %s; waiting for an explicit resume", st.Stopped)
-		return d.finish(Halt, time.Time{})
+	return Decision{}, false
+}
+
+// stepHalted answers for a halted rollout: it waits for Resume, and its
+// triggers may still roll it back.
+func (d *decider) stepHalted() Decision {
+	if dec, done := d.live(); done {
+		return dec
 	}
+	d.add(engineRule, Source{}, "halted: %s; waiting for an explicit resume", d.st.Stopped)
+	return d.finish(Halt, time.Time{})
+}
+
+// stepRunning answers for a running rollout: hold, advance, complete, or
+// halt or roll back on a trigger or a gate.
+func (d *decider) stepRunning(ctx context.Context) Decision {
+	if dec, done := d.live(); done {
+		return dec
+	}
+	f, st, now := d.f, &d.st, d.now
+	plan := f.plan
 	d.checkObservation()
 	missing := len(d.reasons) > 0 // triggers reported missing signals, or counts are invalid
 	if st.Paused {
@@ -275,11 +400,12 @@ func (d *decider) decide(ctx context.Context) Decision {
 	}
 	next := &plan.Rings[nr]
 	if (nr != st.Ring || st.Step < 0) && next.Approval {
-		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool {
-			// An approval given before this rollout started is for another one.
-			return a.Ring == next.Name && (a.At.IsZero() || !a.At.Before(st.Started))
-		}) {
-			d.add(fmt.Sprintf("ring %q", next.Name), next.Src, "entering this ring needs a human approval")
+		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name && approvalCounts(a, st.Started, now) }) {
+			msg := "entering this ring needs a human approval"
+			if slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name }) {
+				msg += " (an approval dated before the rollout started or after now does not count)"
+			}
+			d.add(fmt.Sprintf("ring %q", next.Name), next.Src, "%s", msg)
 			return d.hold(time.Time{})
 		}
 	}
@@ -465,8 +591,12 @@ func (d *decider) gates(ctx context.Context, ring, step int) (Action, bool) {
 		g := &plan.Gates[k]
 		rule := fmt.Sprintf("gate %q", g.Name)
 		v, err := evalGate(ctx, g.Gate, in)
+		if err == nil {
+			err = v.check()
+		}
 		if err != nil {
-			d.add(rule, g.Src, "gate failed, holding: %v", err)
+			// The error's text goes to the audit log: no bytes JSON would alter.
+			d.add(rule, g.Src, "gate failed, holding: %s", strings.ToValidUTF8(err.Error(), "\uFFFD"))
 			severity = max(severity, 1)
 			continue
 		}
@@ -503,6 +633,16 @@ func evalGate(ctx context.Context, g Gate, in GateInput) (v GateVerdict, err err
 		return v, err
 	}
 	return g.Evaluate(ctx, in)
+}
+
+// approvalCounts reports whether an approval counts for a rollout started
+// at started, asked at now. An approval dated before the rollout started
+// is for another one; one dated after now is from a clock that disagrees
+// with the caller's and is not trusted. An undated approval counts (Go
+// callers that cannot date approvals keep working); date approvals so that
+// an old one cannot be replayed.
+func approvalCounts(a Approval, started, now time.Time) bool {
+	return a.At.IsZero() || !a.At.Before(started) && !a.At.After(now)
 }
 
 // later returns the later of two times.

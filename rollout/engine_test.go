@@ -147,7 +147,7 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name: "trigger rolls back, even while paused",
-			st:   func(s State) State { return Pause(s, "lunch", t0) },
+			st:   func(s State) State { return must(Pause(s, "lunch", t0)) },
 			obs:  Observation{At: t0.Add(5 * time.Minute), Updated: Cohort{Hosts: 5, Signals: map[string]Signal{"crash": {Count: 2}}}},
 			now:  t0.Add(5 * time.Minute),
 			want: outcome{Action: Rollback, Step: 0, Phase: RolledBack,
@@ -162,7 +162,7 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name: "paused",
-			st:   func(s State) State { return Pause(s, "lunch", t0) },
+			st:   func(s State) State { return must(Pause(s, "lunch", t0)) },
 			obs:  healthyObs(bakeEnd, 5),
 			now:  bakeEnd,
 			want: outcome{Action: Hold, Step: 0, Phase: Running, Reasons: []string{`pause: paused by hand: lunch`}},

@@ -107,6 +107,9 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 	if rolloutID == "" {
 		return nil, errors.New("rollout: empty rollout ID")
 	}
+	if err := textError("rollout ID", rolloutID); err != nil {
+		return nil, err // every State of the rollout records it
+	}
 	n := inv.Len()
 	if n > math.MaxInt32 {
 		return nil, fmt.Errorf("rollout: %d hosts is more than a fleet holds", n)

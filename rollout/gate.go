@@ -2,7 +2,9 @@ package rollout
 
 import (
 	"context"
+	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Gate is an external check on a transition, such as a Rego policy (see
@@ -73,4 +75,22 @@ type GateBinding struct {
 	// modules and data) so that editing a gate counts as a change of plan.
 	Digest string
 	Src    Source
+}
+
+// check refuses a verdict with text that the audit log could not record
+// as written (not valid UTF-8): a malformed verdict holds the rollout.
+func (v *GateVerdict) check() error {
+	for _, l := range v.Log {
+		if !utf8.ValidString(l) {
+			return fmt.Errorf("malformed verdict: print output %q is not valid UTF-8", l)
+		}
+	}
+	for _, msgs := range [...][]GateMessage{v.Hold, v.Halt, v.Rollback} {
+		for _, m := range msgs {
+			if !utf8.ValidString(m.Msg) || !utf8.ValidString(m.Src.File) {
+				return fmt.Errorf("malformed verdict: message %q (file %q) is not valid UTF-8", m.Msg, m.Src.File)
+			}
+		}
+	}
+	return nil
 }

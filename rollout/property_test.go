@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -182,8 +183,14 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 	m.now = m.now.Add(delta)
 	if rapid.IntRange(0, 3).Draw(t, "newObs") > 0 || m.obs.At.IsZero() {
 		m.obs = m.drawObservation(t)
+		if rapid.IntRange(0, 4).Draw(t, "wildObs") == 0 {
+			m.obs = m.drawWildObservation(t, m.now)
+		}
 	}
 	f, p, prev, now, obs := m.fleet(), m.plan(), m.st, m.now, m.obs
+	if rapid.IntRange(0, 19).Draw(t, "unrecordable") == 0 {
+		now = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	d := f.Decide(context.Background(), prev, obs, now)
 
 	// Determinism: the same inputs give the same decision.
@@ -192,6 +199,13 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 	}
 	pos := func(s State) string { return fmt.Sprintf("%s/%d/%d", s.Phase, s.Ring, s.Step) }
 	switch {
+	case !recordable(now) && prev.Phase != RolledBack:
+		if d.Action != Hold || !hasReason(d, "outside the years") {
+			t.Fatalf("time %s: got %s %v", now, d.Action, d.Reasons)
+		}
+		if diff := cmp.Diff(prev, d.State); diff != "" {
+			t.Fatalf("time %s changed the state (-before +after):\n%s", now, diff)
+		}
 	case prev.Phase == RolledBack:
 		if d.Action != Rollback || pos(d.State) != pos(prev) {
 			t.Fatalf("rolled back rollout: got %s at %s", d.Action, pos(d.State))
@@ -205,13 +219,18 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 		if !fires && d.Action != Done {
 			t.Fatalf("complete rollout: got %s", d.Action)
 		}
-	case prev.PlanDigest != p.Digest():
-		if d.Action != Hold || !hasReason(d, "plan changed under a running rollout") || pos(d.State) != pos(prev) {
-			t.Fatalf("plan changed: got %s %v", d.Action, d.Reasons)
-		}
 	case now.Before(prev.Last):
 		if d.Action == Advance || pos(d.State) != pos(prev) || !hasReason(d, "clock went backwards") {
 			t.Fatalf("clock went backwards (%s < %s): got %s at %s", now, prev.Last, d.Action, pos(d.State))
+		}
+		if prev.Phase != Complete {
+			if diff := cmp.Diff(prev, d.State); diff != "" {
+				t.Fatalf("a clock that went backwards changed the state (-before +after):\n%s", diff)
+			}
+		}
+	case prev.PlanDigest != p.Digest():
+		if d.Action != Hold || !hasReason(d, "plan changed under a running rollout") || pos(d.State) != pos(prev) {
+			t.Fatalf("plan changed: got %s %v", d.Action, d.Reasons)
 		}
 	case !obs.At.After(now) && oracleFires(p, prev, obs):
 		if d.Action != Halt && d.Action != Rollback {
@@ -249,6 +268,8 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 		t.Fatalf("advanced on a clock that went backwards")
 	case obs.At.After(now):
 		t.Fatalf("advanced on an observation from the future")
+	case wild(prev, obs, now):
+		t.Fatalf("advanced on an observation no fleet can produce: %+v", obs)
 	}
 	for _, b := range p.Blackouts {
 		if b.Applies(prev.Update.Urgency) && !now.Before(b.From) && now.Before(b.To) {
@@ -286,25 +307,195 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 		t.Fatalf("advanced from %d/%d to %d/%d, want %d/%d", prev.Ring, prev.Step, d.State.Ring, d.State.Step, nr, ns)
 	}
 	if p.Rings[nr].Approval && (nr != prev.Ring || prev.Step < 0) &&
-		!slices.ContainsFunc(obs.Approvals, func(a Approval) bool { return a.Ring == p.Rings[nr].Name }) {
+		!slices.ContainsFunc(obs.Approvals, func(a Approval) bool {
+			return a.Ring == p.Rings[nr].Name && (a.At.IsZero() || !a.At.Before(prev.Started) && !a.At.After(now))
+		}) {
 		t.Fatalf("entered ring %q without its approval", p.Rings[nr].Name)
 	}
 }
 
+// drawClock draws the time of a call: usually near the machine's clock
+// (backwards too), sometimes a time no State can record.
+func (m *rolloutMachine) drawClock(t *rapid.T) time.Time {
+	switch rapid.IntRange(0, 19).Draw(t, "clockKind") {
+	case 0:
+		return time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	case 1:
+		return time.Date(-1, 12, 31, 23, 0, 0, 0, time.UTC)
+	}
+	return m.now.Add(time.Duration(rapid.IntRange(-180, 36*60).Draw(t, "callMinutes")) * time.Minute)
+}
+
+// moveClock makes at the machine's clock when a State can record it.
+func (m *rolloutMachine) moveClock(at time.Time) {
+	if recordable(at) {
+		m.now = at
+	}
+}
+
+// drawText draws a name or a reason, sometimes not valid UTF-8.
+func drawText(t *rapid.T, label string) string {
+	if rapid.IntRange(0, 9).Draw(t, label+"Bad") == 0 {
+		return "bad\xff" + label
+	}
+	return rapid.SampledFrom([]string{"looking", "incident review", "bob", "ünïcode"}).Draw(t, label)
+}
+
+// drawWildObservation is drawObservation, sometimes with counts no fleet
+// can produce, counts below those acknowledged at a resume, a signal name
+// that is not UTF-8 or a time in the future.
+func (m *rolloutMachine) drawWildObservation(t *rapid.T, now time.Time) Observation {
+	o := m.drawObservation(t)
+	o.At = now.Add(o.At.Sub(m.now))
+	sig := func(name string, f func(*Signal)) {
+		s := o.Updated.Signals[name]
+		f(&s)
+		o.Updated.Signals[name] = s
+	}
+	switch rapid.IntRange(0, 11).Draw(t, "wild") {
+	case 0:
+		sig("crash", func(s *Signal) { s.Count = math.NaN() })
+	case 1:
+		sig("err", func(s *Signal) { s.Hours = math.Inf(1) })
+	case 2:
+		sig("crash", func(s *Signal) { s.Count = -1 })
+	case 3:
+		o.Baseline.Hosts = -3
+	case 4:
+		o.Updated.Signals["bad\xffsignal"] = Signal{Count: 1}
+	case 5:
+		o.At = now.Add(time.Minute)
+	case 6, 7:
+		// Above what was acknowledged: new failures, counted on top.
+		if a := m.st.Acked; a != nil {
+			for name, s := range a.Signals {
+				o.Updated.Signals[name] = Signal{Count: s.Count + float64(rapid.IntRange(0, 3).Draw(t, "moreCount")), Hours: s.Hours + float64(rapid.IntRange(0, 500).Draw(t, "moreHours"))}
+			}
+			o.Updated.Silent = a.Silent + rapid.IntRange(0, 3).Draw(t, "moreSilent")
+		}
+	}
+	return o
+}
+
+// wild reports, by a plain reading of the rules, whether obs is one that
+// every call must refuse (or hold on) for st.
+func wild(st State, obs Observation, now time.Time) bool {
+	if obs.At.After(now) {
+		return true
+	}
+	for _, c := range []Cohort{obs.Updated, obs.Baseline} {
+		if c.Hosts < 0 || c.Healthy < 0 || c.Silent < 0 {
+			return true
+		}
+		for name, s := range c.Signals {
+			if !(s.Count >= 0) || !(s.Hours >= 0) || math.IsInf(s.Count, 0) || math.IsInf(s.Hours, 0) || strings.ContainsRune(name, '\uFFFD') || !utf8.ValidString(name) {
+				return true
+			}
+		}
+	}
+	if st.Acked != nil {
+		for name, a := range st.Acked.Signals {
+			if s, ok := obs.Updated.Signals[name]; ok && (s.Count < a.Count || s.Hours < a.Hours) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (m *rolloutMachine) Pause(t *rapid.T) {
-	m.st = Pause(m.st, "looking", m.now)
+	at, reason := m.drawClock(t), drawText(t, "reason")
+	st, err := Pause(m.st, reason, at)
+	if want := !recordable(at) || !utf8.ValidString(reason); (err != nil) != want {
+		t.Fatalf("Pause at %s, reason %q: err = %v", at, reason, err)
+	}
+	m.after(t, "Pause", st, err)
+	if err == nil && (!st.Paused || st.Last.Before(m.st.Last)) {
+		t.Fatalf("Pause: paused %t, last %s (was %s)", st.Paused, st.Last, m.st.Last)
+	}
+	m.st = st
+	m.moveClock(at)
 }
 
 func (m *rolloutMachine) Unpause(t *rapid.T) {
-	m.st = Unpause(m.st, m.now)
+	at := m.drawClock(t)
+	st, err := Unpause(m.st, at)
+	if want := !recordable(at) || at.Before(m.st.Last); (err != nil) != want {
+		t.Fatalf("Unpause at %s (last %s): err = %v", at, m.st.Last, err)
+	}
+	m.after(t, "Unpause", st, err)
+	m.st = st
+	m.moveClock(at)
+}
+
+func (m *rolloutMachine) Stop(t *rapid.T) {
+	at, by, reason := m.drawClock(t), drawText(t, "by"), drawText(t, "stopReason")
+	a := rapid.SampledFrom([]Action{Halt, Rollback}).Draw(t, "stopAction")
+	st, err := Stop(m.st, a, by, reason, at)
+	if want := !recordable(at) || !utf8.ValidString(by) || !utf8.ValidString(reason) || m.st.Phase == RolledBack; (err != nil) != want {
+		t.Fatalf("Stop(%s) of a %s rollout at %s: err = %v", a, m.st.Phase, at, err)
+	}
+	m.after(t, "Stop", st, err)
+	if err == nil && (st.Phase != Halted && st.Phase != RolledBack || a == Rollback && st.Phase != RolledBack) {
+		t.Fatalf("Stop(%s): phase %s", a, st.Phase)
+	}
+	m.st = st
+	m.moveClock(at)
 }
 
 func (m *rolloutMachine) Resume(t *rapid.T) {
-	st, err := Resume(m.st, m.obs, "bob", m.now)
-	if (err == nil) != (m.st.Phase == Halted) {
-		t.Fatalf("Resume of a %s rollout: err = %v", m.st.Phase, err)
+	at, by := m.drawClock(t), drawText(t, "resumer")
+	var obs Observation
+	switch rapid.IntRange(0, 3).Draw(t, "resumeObs") {
+	case 0:
+		obs = m.obs
+	case 1:
+		obs = m.drawWildObservation(t, at)
+	default: // one Decide would take: not from the future, not below the ack
+		obs = m.drawObservation(t)
+		if obs.At.After(at) {
+			obs.At = at
+		}
+		if a := m.st.Acked; a != nil {
+			for name, s := range a.Signals {
+				if o, ok := obs.Updated.Signals[name]; ok {
+					obs.Updated.Signals[name] = Signal{Count: max(o.Count, s.Count), Hours: max(o.Hours, s.Hours)}
+				}
+			}
+		}
 	}
+	prev := m.st
+	st, err := Resume(prev, obs, by, at)
+	want := prev.Phase != Halted || !recordable(at) || at.Before(prev.Last) || !utf8.ValidString(by) || wild(prev, obs, at)
+	if (err != nil) != want {
+		t.Fatalf("Resume of a %s rollout at %s (last %s) on %+v: err = %v", prev.Phase, at, prev.Last, obs, err)
+	}
+	m.after(t, "Resume", st, err)
 	m.st = st
+	m.moveClock(at)
+	if err != nil {
+		return
+	}
+	if st.Phase != Running || !st.StepStarted.Equal(at) {
+		t.Fatalf("Resume: phase %s, step started %s, want running from %s", st.Phase, st.StepStarted, at)
+	}
+	// A trigger still fires on new failures after any resume: every count
+	// well above what was acknowledged.
+	p := m.plan()
+	if len(p.Triggers) == 0 || st.PlanDigest != p.Digest() {
+		return
+	}
+	a := st.Acked
+	hosts := 2 * (a.Silent + 100)
+	bad := Observation{At: at, Updated: Cohort{Hosts: hosts, Silent: a.Silent + hosts/2, Signals: map[string]Signal{}},
+		Baseline: Cohort{Hosts: 100, Signals: map[string]Signal{"crash": {}, "err": {}}}}
+	for _, name := range []string{"crash", "err"} {
+		prev := a.Signals[name]
+		bad.Updated.Signals[name] = Signal{Count: prev.Count + float64(10*hosts), Hours: prev.Hours}
+	}
+	if d := m.fleet().Decide(context.Background(), st, bad, at); d.Action != Halt && d.Action != Rollback {
+		t.Fatalf("after a resume, new failures do not fire a trigger: %s %v", d.Action, d.Reasons)
+	}
 }
 
 // ChangePlan makes the controller and the host call use another plan under
@@ -314,14 +505,27 @@ func (m *rolloutMachine) ChangePlan(t *rapid.T) {
 }
 
 func (m *rolloutMachine) Adopt(t *rapid.T) {
-	st, err := m.fleet().Adopt(m.st, m.now)
-	if err != nil {
-		t.Fatalf("Adopt: %v", err)
+	at := m.drawClock(t)
+	st, err := m.fleet().Adopt(m.st, at)
+	if want := !recordable(at) || at.Before(m.st.Last); (err != nil) != want {
+		t.Fatalf("Adopt at %s (last %s): err = %v", at, m.st.Last, err)
 	}
-	if st.PlanDigest != m.plan().Digest() || st.Ring != m.st.Ring || st.Step != m.st.Step {
+	m.after(t, "Adopt", st, err)
+	if err == nil && (st.PlanDigest != m.plan().Digest() || st.Ring != m.st.Ring || st.Step != m.st.Step || !st.StepStarted.Equal(at)) {
 		t.Fatalf("Adopt moved %d/%d to %d/%d", m.st.Ring, m.st.Step, st.Ring, st.Step)
 	}
 	m.st = st
+	m.moveClock(at)
+}
+
+// after checks what every call by hand promises: an error leaves the state
+// as it was.
+func (m *rolloutMachine) after(t *rapid.T, call string, st State, err error) {
+	if err != nil {
+		if diff := cmp.Diff(m.st, st); diff != "" {
+			t.Fatalf("%s failed (%v) and changed the state (-before +after):\n%s", call, err, diff)
+		}
+	}
 }
 
 func (m *rolloutMachine) RoundTrip(t *rapid.T) {
@@ -339,9 +543,27 @@ func (m *rolloutMachine) RoundTrip(t *rapid.T) {
 	m.st = got
 }
 
-// Check is the invariant: the host call at now and at a random other
+// Check is the invariant: after any sequence of calls the state marshals
+// and reads back the same, its audit log and last call never go backwards,
+// and the host call keeps its guarantees at now and at a random other
 // instant, for every host.
 func (m *rolloutMachine) Check(t *rapid.T) {
+	b, err := MarshalState(m.st)
+	if err != nil {
+		t.Fatalf("state does not marshal: %v", err)
+	}
+	got, err := ParseState(b)
+	if err != nil {
+		t.Fatalf("state does not parse back: %v\n%s", err, b)
+	}
+	if diff := cmp.Diff(m.st, got); diff != "" {
+		t.Fatalf("state JSON round trip (-want +got):\n%s", diff)
+	}
+	for i, e := range m.st.Log {
+		if i > 0 && e.At.Before(m.st.Log[i-1].At) || e.At.After(m.st.Last) {
+			t.Fatalf("audit log entry %d at %s is out of order (previous %v, last call %s)", i, e.At, m.st.Log[max(i-1, 0)].At, m.st.Last)
+		}
+	}
 	m.checkHosts(t, m.now)
 	at := m.now.Add(time.Duration(rapid.IntRange(-24*60, 7*24*60).Draw(t, "probe")) * time.Minute)
 	m.checkHosts(t, at)
@@ -462,6 +684,8 @@ func runRolloutMachine(t *testing.T, o genOpts) {
 			"pause":      m.Pause,
 			"unpause":    m.Unpause,
 			"resume":     m.Resume,
+			"resume2":    m.Resume, // a halted rollout is rare: resume often
+			"stop":       m.Stop,
 			"changePlan": m.ChangePlan,
 			"adopt":      m.Adopt,
 			"roundTrip":  m.RoundTrip,

@@ -45,7 +45,24 @@ func sprtFires(t *Trigger, c, hours float64) bool {
 
 // SPRTThreshold returns the smallest event count at which a Sequential
 // trigger fires after hours of exposure: the count a reviewer can compare
-// with a dashboard.
+// with a dashboard. It is exactly the count at which the engine fires: the
+// boundary is solved in closed form and then checked against the engine's
+// own test, so that a boundary within float rounding of a whole number
+// does not come out one too high (or too low).
 func SPRTThreshold(t Trigger, hours float64) float64 {
-	return math.Ceil((math.Log(1/t.Alpha) + (t.Ratio-1)*t.Rate*hours) / math.Log(t.Ratio))
+	c := math.Ceil((math.Log(1/t.Alpha) + (t.Ratio-1)*t.Rate*hours) / math.Log(t.Ratio))
+	if !(t.Ratio > 1) || math.IsNaN(c) || math.IsInf(c, 0) || c < 0 || c > 1<<53 {
+		return c // not a valid trigger, or no whole count to refine
+	}
+	// The closed form is off by at most one; a few steps either way settle it.
+	for range 4 {
+		if c > 0 && sprtFires(&t, c-1, hours) {
+			c--
+		} else if !sprtFires(&t, c, hours) {
+			c++
+		} else {
+			break
+		}
+	}
+	return c
 }

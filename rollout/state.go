@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -88,9 +89,10 @@ func MarshalState(s State) ([]byte, error) {
 // an unknown version of the encoding.
 var ErrStateVersion = errors.New("rollout: unknown state version")
 
-// ParseState decodes state JSON written by MarshalState. Unknown fields,
-// trailing data, a missing or unknown version and truncated input are
-// errors.
+// ParseState decodes state JSON written by MarshalState. It is strict:
+// unknown fields, a key written twice in one object, a field name in
+// another case than MarshalState writes it ("Phase" for "phase"), trailing
+// data, a missing or unknown version and truncated input are errors.
 func ParseState(data []byte) (State, error) {
 	var probe struct {
 		Version *int `json:"version"`
@@ -112,6 +114,9 @@ func ParseState(data []byte) (State, error) {
 	}
 	if dec.More() {
 		return State{}, errors.New("rollout: parse state: trailing data after state")
+	}
+	if err := checkKeys(data, reflect.TypeFor[State]()); err != nil {
+		return State{}, fmt.Errorf("rollout: parse state: %w", err)
 	}
 	if s.RolloutID == "" {
 		return State{}, errors.New("rollout: parse state: empty rollout_id")
@@ -145,7 +150,14 @@ type Cohort struct {
 	// Hosts in the cohort (for Updated: hosts that took the update).
 	Hosts int `json:"hosts"`
 	// Healthy is how many have reported healthy since updating (for
-	// Updated) during the current step's bake or earlier.
+	// Updated) during the current step's bake or earlier. Leave out hosts
+	// that are silent now when you know which they are: the engine cannot
+	// tell whether a silent host is among the healthy ones, so a bake
+	// counts min(Healthy, Hosts-Silent), the most that can be both healthy
+	// and still reporting. A silent host never makes up for a missing
+	// healthy report, but a host that reported healthy and then went
+	// silent is counted unless the caller leaves it out
+	// (TestBakeCountsReportingHealthy).
 	Healthy int `json:"healthy"`
 	// Silent is how many are not reporting now. For Updated: hosts that
 	// updated and then went quiet (Silence and SilenceBaseline triggers
@@ -171,6 +183,10 @@ type Signal struct {
 
 // Approval is a human approval to enter a ring. An approval dated (At)
 // before the rollout started does not count: it was for another rollout.
+// Nor does one dated after the time of the call: the clocks disagree, and
+// the engine does not trust a time it has not reached. An undated approval
+// counts, so that callers that cannot date approvals keep working; date
+// them, so that an old approval cannot be replayed (TestApprovalDates).
 type Approval struct {
 	Ring string    `json:"ring"`
 	By   string    `json:"by"`

@@ -19,7 +19,7 @@ func sampleState(t testing.TB) State {
 	st := must(f.Start(Update{ID: "u1", Kind: "content", Urgency: "routine"}, t0))
 	st = f.Decide(context.Background(), st, Observation{}, t0).State
 	st.GA = t0.Add(time.Hour)
-	st = Pause(st, "looking", t0.Add(time.Minute))
+	st = must(Pause(st, "looking", t0.Add(time.Minute)))
 	st.Phase, st.Stopped = Halted, "trigger: it broke"
 	st = must(Resume(st, Observation{Updated: Cohort{Hosts: 5, Silent: 1, Signals: map[string]Signal{"crash": {Count: 2, Hours: 1.5}}}}, "bob", t0.Add(2*time.Minute)))
 	return st
@@ -114,6 +114,14 @@ func TestParseStateErrors(t *testing.T) {
 		{"unknown phase", `{"version":1,"rollout_id":"r1","phase":"exploded"}`, `rollout: parse state: unknown phase "exploded"`, false},
 		{"negative position", `{"version":1,"rollout_id":"r1","phase":"running","ring":0,"step":-2}`, `rollout: parse state: negative position ring 0 step -2`, false},
 		{"unknown action", strings.Replace(valid, `"action":"hold"`, `"action":"explode"`, 1), `rollout: parse state: rollout: unknown action "explode"`, false},
+		// Strict keys: before this was fixed the last of two keys won and
+		// "Phase" set phase.
+		{"duplicate key", strings.Replace(valid, `"phase":"running"`, `"phase":"halted","phase":"running"`, 1), `rollout: parse state: duplicate key "phase" at the top level`, false},
+		{"duplicate nested key", strings.Replace(valid, `"kind":"content"`, `"kind":"content","kind":"sensor"`, 1), `rollout: parse state: duplicate key "kind" at update`, false},
+		{"duplicate map key", strings.Replace(valid, `"crash":{`, `"crash":{"count":0},"crash":{`, 1), `rollout: parse state: duplicate key "crash" at acked.signals`, false},
+		{"case variant", strings.Replace(valid, `"phase":"running"`, `"Phase":"running"`, 1), `rollout: parse state: field "Phase" at the top level must be written "phase"`, false},
+		{"case variant beside the key", strings.Replace(valid, `"phase":"running"`, `"phase":"running","PHASE":"halted"`, 1), `rollout: parse state: field "PHASE" at the top level must be written "phase"`, false},
+		{"nested case variant", strings.Replace(valid, `"message":"resumed by bob"`, `"Message":"resumed by bob"`, 1), `rollout: parse state: field "Message" at log[2].reasons[0] must be written "message"`, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,10 +153,34 @@ func FuzzParseState(f *testing.F) {
 	f.Add([]byte(`{"version":2,"rollout_id":"r1"}`))
 	f.Add([]byte(`{"rollout_id":"r1"}`))
 	f.Add([]byte(`{"version":1,"rollout_id":"r1","phase":"complete","acked":{"hosts":1,"signals":{"x":{"count":1}}},"log":[{"at":"2026-01-01T00:00:00+05:30","action":"advance","ring":"a","step":0}]}`))
+	f.Add([]byte(`{"version":1,"rollout_id":"r1","phase":"running","Phase":"halted","ring":0,"step":-1}`))
+	f.Add([]byte(`{"version":1,"rollout_id":"r1","phase":"halted","phase":"running","plan":"content","ring":1,"step":0,"last":"9999-12-31T23:59:59Z"}`))
+	// Every parsed state is also given to the controller and host calls
+	// of a fleet, at a time after its last call: the answers must be
+	// decisions whose states can be saved.
+	plan := must(Compile(Plan{Name: "content",
+		Rings:    []Ring{{Name: "canary", Select: Selector{{Key: "channel", Values: []string{"internal"}}}, Steps: []float64{100}, Bake: time.Hour, Cover: []string{"os"}}, {Name: "broad", Steps: []float64{10, 100}, Bake: time.Hour, TenantCap: 50}},
+		Triggers: []Trigger{{Name: "crash-rate", Kind: Absolute, Signal: "crash", Threshold: 0.1, Action: Rollback}, {Name: "seq", Kind: Sequential, Signal: "crash", Rate: 0.01, Ratio: 2, Alpha: 0.01, Action: Halt}},
+		Tenants:  []Tenant{{Name: "t", Select: Selector{{Key: TenantLabel, Values: []string{"t1"}}}, Defer: time.Hour, Maintenance: []Window{{Start: time.Hour, Length: 4 * time.Hour, Zone: london}}}},
+	}))
+	fleet := must(NewFleet(plan, "r1", fuzzHosts(12)))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzBudget(t)()
 		st, err := ParseState(data)
 		if err != nil {
 			return
+		}
+		for _, later := range []time.Duration{0, time.Minute, 3 * time.Hour} {
+			now := st.Last.Add(later)
+			if !recordable(now) {
+				continue
+			}
+			obs := Observation{At: now, Updated: Cohort{Hosts: 3, Healthy: 3, Signals: map[string]Signal{"crash": {Count: 1, Hours: 5}}}}
+			d := fleet.Decide(context.Background(), st, obs, now)
+			checkSaved(t, "Decide", d.State)
+			for i := range fleet.Len() {
+				fleet.EligibleAt(i, &st, now)
+			}
 		}
 		b, err := MarshalState(st)
 		if err != nil {

@@ -253,9 +253,17 @@ func (r *transcript) run(cmd string, input []string) (out string) {
 			fmt.Fprintf(&b, "\n  %s: %s", k, strings.Join(groups[k], " "))
 		}
 	case "pause":
-		r.st = Pause(r.st, orDefault(args["reason"], "by hand"), r.now)
+		st, err := Pause(r.st, orDefault(args["reason"], "by hand"), r.now)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		r.st = st
 	case "unpause":
-		r.st = Unpause(r.st, r.now)
+		st, err := Unpause(r.st, r.now)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		r.st = st
 	case "resume":
 		st, err := Resume(r.st, r.obs, orDefault(args["by"], "bob"), r.now)
 		if err != nil {

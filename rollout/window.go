@@ -75,9 +75,12 @@ func (w *Window) offset(u int64) int64 {
 	return int64(off)
 }
 
-// lookback is how many local days before t an occurrence covering t may
-// have opened.
-func (w *Window) lookback() int { return int(w.Length/(24*time.Hour)) + 1 }
+// lookback is how many local dates before t's an occurrence covering t
+// may have opened on: one per whole day of Length, one for the part day,
+// and one for a calendar day that the zone skipped (Samoa and Tokelau went
+// from 29 to 31 December 2011), so that a window opening before such a day
+// still lasts its Length of elapsed time.
+func (w *Window) lookback() int { return int(w.Length/(24*time.Hour)) + 2 }
 
 // Contains reports whether t is inside an occurrence of the window. It does
 // not allocate.

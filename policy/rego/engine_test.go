@@ -106,7 +106,10 @@ func TestGateCannotAdvanceAHeldPlan(t *testing.T) {
 				t.Errorf("without approval: %s %v", d.Action, d.Reasons)
 			}
 
-			paused := rollout.Pause(st, "incident review", t0)
+			paused, err := rollout.Pause(st, "incident review", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
 			obs := healthy(later, 10)
 			obs.Approvals = []rollout.Approval{{Ring: "broad", By: "ana"}}
 			d = f.Decide(context.Background(), paused, obs, later)
