@@ -338,11 +338,15 @@ func (s *Server) action(name string) func(r *http.Request, by string) (any, int,
 				if req.Reason == "" {
 					return errorf(http.StatusBadRequest, "pause needs a reason")
 				}
-				rec.State = rollout.Pause(st, by+": "+req.Reason, now)
+				if rec.State, err = rollout.Pause(st, by+": "+req.Reason, now); err != nil {
+					return errorf(http.StatusConflict, "%v", err)
+				}
 			case "resume":
 				switch {
 				case st.Paused && st.Phase == rollout.Running:
-					rec.State = rollout.Unpause(st, now)
+					if rec.State, err = rollout.Unpause(st, now); err != nil {
+						return errorf(http.StatusConflict, "%v", err)
+					}
 				case st.Phase == rollout.Halted:
 					obs, ok := l.lastObservation()
 					if !ok {
@@ -352,7 +356,9 @@ func (s *Server) action(name string) func(r *http.Request, by string) (any, int,
 						return errorf(http.StatusConflict, "%v", err)
 					}
 					if st.Paused {
-						rec.State = rollout.Unpause(rec.State, now)
+						if rec.State, err = rollout.Unpause(rec.State, now); err != nil {
+							return errorf(http.StatusConflict, "%v", err)
+						}
 					}
 				default:
 					return errorf(http.StatusConflict, "cannot resume a rollout that is %s and not paused", st.Phase)
