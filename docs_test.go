@@ -3,15 +3,19 @@ package ringwise_test
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/ringwise/ringwise/observe"
@@ -216,4 +220,85 @@ func TestDocExamplesLoad(t *testing.T) {
 		}
 	}
 	t.Logf("%d examples checked: %v", len(blocks), perFile)
+}
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the outputs quoted in README.md with the actual ones")
+
+// A fence is a fenced code block of a Markdown file.
+type fence struct {
+	lang       string
+	start, end int // line indexes of the content: lines[start:end]
+}
+
+// fences returns the fenced code blocks of lines, in order.
+func fences(lines []string) []fence {
+	var out []fence
+	open := -1
+	lang, ticks := "", ""
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case open < 0 && strings.HasPrefix(t, "```"):
+			// A fence of n backticks closes with n: a block quoting
+			// Markdown with ``` blocks in it opens with ````.
+			ticks = t[:len(t)-len(strings.TrimLeft(t, "`"))]
+			open, lang = i+1, strings.TrimPrefix(t, ticks)
+		case open >= 0 && t == ticks:
+			out = append(out, fence{lang, open, i})
+			open = -1
+		}
+	}
+	return out
+}
+
+// TestReadmeProgram builds and runs the complete program that README.md
+// shows under "Using it from Go", from the repository root, compares what
+// it prints with the output quoted after it, and checks the promise made
+// there: a program without gates links neither OPA nor a database.
+func TestReadmeProgram(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	blocks := fences(lines)
+	k := slices.IndexFunc(blocks, func(f fence) bool {
+		return f.lang == "go" && slices.Contains(lines[f.start:f.end], "package main")
+	})
+	if k < 0 || k+1 == len(blocks) || blocks[k+1].lang != "" {
+		t.Fatal("README.md has no complete Go program (a ```go block with package main) followed by a ``` block of its output")
+	}
+	prog, want := blocks[k], blocks[k+1]
+	dir := t.TempDir()
+	main := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(main, []byte(strings.Join(lines[prog.start:prog.end], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	goCmd := func(args ...string) string {
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(os.Environ(), "GOFLAGS=")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		return string(out)
+	}
+	for _, dep := range strings.Fields(goCmd("list", "-deps", main)) {
+		if strings.HasPrefix(dep, "github.com/open-policy-agent/") || dep == "database/sql" {
+			t.Errorf("README.md:%d: the program links %s", prog.start, dep)
+		}
+	}
+	got := strings.TrimSuffix(goCmd("run", main), "\n")
+	if *rewrite {
+		lines = slices.Concat(lines[:want.start], strings.Split(got, "\n"), lines[want.end:])
+		if err := os.WriteFile("README.md", []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(strings.Join(lines[want.start:want.end], "\n"), got); diff != "" {
+		t.Errorf("README.md:%d: the program's output differs from the one quoted (-want +got; go test -run TestReadmeProgram -rewrite updates it):\n%s", want.start, diff)
+	}
 }

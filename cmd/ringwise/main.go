@@ -1,10 +1,3 @@
-// Command ringwise checks, formats and explains rollout policies.
-//
-//	ringwise check PATH...            validate policies
-//	ringwise fmt [-check] [-w] PATH...  format policy files
-//	ringwise plan [flags] PATH...       print a policy's nominal schedule
-//
-// Run "ringwise COMMAND -h" for a command's flags.
 package main
 
 import (
