@@ -17,6 +17,10 @@
 //	    print the nominal schedule of a rollout
 //	ringwise review [-base PATH] [-head PATH] [-base-ref REV] [-head-ref REV] [-root DIR] [-suite FILE] [-check] [-runs N] [-seed N] [-json] [SCENARIO...]
 //	    compare two versions of a policy on scenarios, as a PR comment
+//	ringwise rollout VERB [flags] [ID]
+//	    start, inspect and steer rollouts on a server
+//	ringwise serve -policy PATH -inventory FILE [flags]
+//	    run the update server and rollout controller
 //	ringwise simulate [-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] SCENARIO
 //	    replay a scenario under a policy
 //	ringwise test [-v] [-run REGEX] PATH...
