@@ -176,6 +176,17 @@ func (l *loader) finish() {
 			}
 		}
 	}
+	if len(pending) == 0 && len(l.order) > 0 && !l.diags.HasErrors() {
+		// Nothing else can use a policy without a rollout: say so here,
+		// not later in plan or simulate.
+		first := l.order[0].name
+		names := make([]string, len(l.order))
+		for i, f := range l.order {
+			names[i] = f.name
+		}
+		l.errorf(hcl.Range{Filename: first, Start: hcl.InitialPos, End: hcl.InitialPos}, "No rollout",
+			"The policy (%s) defines no rollout block; a policy needs at least one rollout \"NAME\" { ring \"NAME\" { ... } }.", strings.Join(names, ", "))
+	}
 	l.checkSignals(pending)
 	seen := map[string]bool{}
 	for _, pp := range pending {

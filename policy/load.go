@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -220,18 +219,9 @@ func (l *loader) loadDir(root *os.Root, display string) {
 // parse parses one file and records it; fsys is the directory gates of
 // this file read from.
 func (l *loader) parse(name string, src []byte, fsys fs.FS) {
-	if !utf8.Valid(src) {
+	if d := hclattr.CheckUTF8(src, name); d.HasErrors() {
 		l.files[name] = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
-		pos := invalidUTF8Pos(src)
-		end := pos
-		end.Byte++
-		end.Column++
-		l.diags = append(l.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid UTF-8",
-			Detail:   fmt.Sprintf("%s is not valid UTF-8 (byte 0x%02x at offset %d); policy files must be UTF-8 encoded.", name, src[pos.Byte], pos.Byte),
-			Subject:  &hcl.Range{Filename: name, Start: pos, End: end},
-		})
+		l.diags = append(l.diags, d...)
 		return
 	}
 	var (
@@ -266,25 +256,4 @@ func (l *loader) parse(name string, src []byte, fsys fs.FS) {
 	}
 	l.files[name] = f
 	l.order = append(l.order, parsedFile{name: name, file: f, fsys: fsys, ok: !d.HasErrors()})
-}
-
-// invalidUTF8Pos returns the position of the first byte of src that is not
-// valid UTF-8.
-func invalidUTF8Pos(src []byte) hcl.Pos {
-	pos := hcl.InitialPos
-	for len(src) > 0 {
-		r, size := utf8.DecodeRune(src)
-		if r == utf8.RuneError && size <= 1 {
-			return pos
-		}
-		pos.Byte += size
-		if r == '\n' {
-			pos.Line++
-			pos.Column = 1
-		} else {
-			pos.Column++
-		}
-		src = src[size:]
-	}
-	return pos
 }

@@ -381,6 +381,45 @@ var badCases = []struct {
 		want:  []diag{{"p.hcl:7:8", "Invalid signal", "is built in"}},
 	},
 	{
+		// Issue 7: these said "must be a whole number", "write a number
+		// and a unit" and "too large".
+		name: "out of range, each with its own message",
+		files: map[string]string{"p.hcl": `rollout "r" {
+  ring "a" {
+    steps = [-1e309, 100]
+    bake  = "99999999999h"
+  }
+  trigger "t" {
+    signal    = "crash"
+    above     = 0.1
+    min_count = 10000000000
+    action    = "halt"
+  }
+}
+`},
+		want: []diag{
+			{"p.hcl:3:14", "Number out of range", "is out of range: numbers must be within ±1.798e+308"},
+			{"p.hcl:4:13", "Invalid duration", `duration "99999999999h" is too long: the longest a duration can be is 2562047h0m0s`},
+			{"p.hcl:9:17", "Number out of range", `The value of "min_count" is 1e+10; whole numbers must be within ±2147483647`},
+		},
+	},
+	{
+		name:  "days too long",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"a\" {\n    steps = [100]\n    bake  = \"200000d\"\n  }\n}\n"},
+		want:  []diag{{"p.hcl:4:13", "Invalid duration", `duration "200000d" is too long: at most 100000d`}},
+	},
+	{
+		// Issue 7: passed check, then plan exited 2.
+		name:  "empty file",
+		files: map[string]string{"empty.hcl": ""},
+		want:  []diag{{"empty.hcl:1:1", "No rollout", "The policy (empty.hcl) defines no rollout block"}},
+	},
+	{
+		name:  "tenants only",
+		files: map[string]string{"t.hcl": "tenant \"x\" {\n  defer = \"1h\"\n}\n", "u.hcl.json": "{}"},
+		want:  []diag{{"t.hcl:1:1", "No rollout", "The policy (t.hcl, u.hcl.json) defines no rollout block"}},
+	},
+	{
 		name:  "bare word",
 		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = crash\n    above  = 0.1\n    action = \"halt\"\n  }\n")},
 		want:  []diag{{"p.hcl:7:14", "Reference not allowed", `a string needs quotes, such as "crash"`}},

@@ -92,7 +92,7 @@ func (l *loader) numberAttr(attr *hcl.Attribute) (float64, bool) {
 
 func (l *loader) float(attr *hcl.Attribute, f float64) (float64, bool) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		l.errorf(attr.Expr.Range(), "Number out of range", "The value of %q is too large.", attr.Name)
+		l.errorf(attr.Expr.Range(), "Number out of range", "The value of %q is out of range: numbers must be within ±%.4g.", attr.Name, math.MaxFloat64)
 		return 0, false
 	}
 	return f, true
@@ -103,8 +103,12 @@ func (l *loader) intAttr(attr *hcl.Attribute) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	if f != math.Trunc(f) || math.Abs(f) > 1<<31 {
+	if f != math.Trunc(f) {
 		l.errorf(attr.Expr.Range(), "Invalid value", "The value of %q must be a whole number, got %g.", attr.Name, f)
+		return 0, false
+	}
+	if math.Abs(f) > math.MaxInt32 {
+		l.errorf(attr.Expr.Range(), "Number out of range", "The value of %q is %g; whole numbers must be within ±%d.", attr.Name, f, math.MaxInt32)
 		return 0, false
 	}
 	return int(f), true
@@ -149,24 +153,21 @@ func (l *loader) numberListAttr(attr *hcl.Attribute) ([]float64, []hcl.Range, bo
 	if !ok {
 		return nil, nil, false
 	}
+	ranges := elementRanges(attr, v.LengthInt())
 	out := make([]float64, 0, v.LengthInt())
+	bad := false
 	for it := v.ElementIterator(); it.Next(); {
 		_, e := it.Element()
 		f, _ := e.AsBigFloat().Float64()
-		f, ok := l.float(attr, f)
-		if !ok {
-			return nil, nil, false
+		if math.IsInf(f, 0) {
+			rng := ranges[len(out)]
+			l.errorf(rng, "Number out of range", "An element of %q is out of range: numbers must be within ±%.4g.", attr.Name, math.MaxFloat64)
+			bad = true
 		}
 		out = append(out, f)
 	}
-	ranges := make([]hcl.Range, len(out))
-	for i := range ranges {
-		ranges[i] = attr.Expr.Range()
-	}
-	if exprs, d := hcl.ExprList(attr.Expr); !d.HasErrors() && len(exprs) == len(out) {
-		for i, e := range exprs {
-			ranges[i] = e.Range()
-		}
+	if bad {
+		return nil, nil, false
 	}
 	return out, ranges, true
 }
@@ -185,7 +186,12 @@ func (l *loader) durationAttr(attr *hcl.Attribute) (time.Duration, bool) {
 	return d, true
 }
 
-var daysPrefix = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)d`)
+var (
+	daysPrefix = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)d`)
+	// durationSyntax is Go's duration syntax, which time.ParseDuration
+	// refuses only when the value overflows.
+	durationSyntax = regexp.MustCompile(`^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+)
 
 // ParseDuration parses a duration as written in a policy: Go's syntax
 // (time.ParseDuration: "30m", "2h", "1h30m", "90s") plus a leading count of
@@ -204,8 +210,11 @@ func ParseDuration(s string) (time.Duration, error) {
 	var d time.Duration
 	if m := daysPrefix.FindStringSubmatch(rest); m != nil {
 		n, err := strconv.ParseFloat(m[1], 64)
-		if err != nil || n > 100000 {
+		if err != nil {
 			return bad()
+		}
+		if n > 100000 {
+			return 0, fmt.Errorf("duration %q is too long: at most 100000d can be written in days", s)
 		}
 		d = time.Duration(n * float64(24*time.Hour))
 		rest = rest[len(m[0]):]
@@ -220,7 +229,10 @@ func ParseDuration(s string) (time.Duration, error) {
 		return bad()
 	}
 	x, err := time.ParseDuration(rest)
-	if err != nil || x > math.MaxInt64-d {
+	if err != nil && durationSyntax.MatchString(rest) || err == nil && x > math.MaxInt64-d {
+		return 0, fmt.Errorf("duration %q is too long: the longest a duration can be is %s (about 292 years)", s, time.Duration(math.MaxInt64).Truncate(time.Hour))
+	}
+	if err != nil {
 		return bad()
 	}
 	d += x

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -25,6 +24,9 @@ import (
 
 // MaxScenarioSize is the largest scenario file LoadScenario reads.
 const MaxScenarioSize = 1 << 20
+
+// maxScenarioDuration is the longest duration a scenario may write.
+const maxScenarioDuration = 100 * 365 * 24 * time.Hour
 
 // MaxHosts is the largest fleet a scenario may describe.
 const MaxHosts = 100_000_000
@@ -155,9 +157,8 @@ func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagn
 		return nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Scenario file too large",
 			Detail: fmt.Sprintf("%s is larger than %d bytes.", filename, MaxScenarioSize), Subject: whole}}
 	}
-	if !utf8.Valid(src) {
-		return nil, &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, hcl.Diagnostics{{Severity: hcl.DiagError,
-			Summary: "Invalid UTF-8", Detail: filename + " is not valid UTF-8.", Subject: whole}}
+	if diags := hclattr.CheckUTF8(src, filename); diags.HasErrors() {
+		return nil, &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, diags
 	}
 	if diags := policy.CheckNesting(src, filename, false); diags.HasErrors() {
 		return nil, &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, diags
@@ -608,8 +609,8 @@ func (d *decoder) durOK(a *hcl.Attribute, def time.Duration) (time.Duration, boo
 		d.errorf(a.Expr.Range(), "Invalid duration", "%s must not be negative.", a.Name)
 		return def, false
 	}
-	if v > 100*365*24*time.Hour {
-		d.errorf(a.Expr.Range(), "Invalid duration", "%s is too long.", a.Name)
+	if v > maxScenarioDuration {
+		d.errorf(a.Expr.Range(), "Invalid duration", "%s is too long: at most %s (100 years), got %s.", a.Name, fmtDur(maxScenarioDuration), fmtDur(v))
 		return def, false
 	}
 	return v, true
@@ -634,8 +635,8 @@ func (d *decoder) dist(a *hcl.Attribute) Dist {
 		d.errorf(a.Expr.Range(), "Invalid distribution", "%s: %v.", a.Name, err)
 		return Dist{}
 	}
-	if v.Mean > 100*365*24*time.Hour || v.Max > 100*365*24*time.Hour {
-		d.errorf(a.Expr.Range(), "Invalid distribution", "%s is too long.", a.Name)
+	if v.Mean > maxScenarioDuration || v.Max > maxScenarioDuration {
+		d.errorf(a.Expr.Range(), "Invalid distribution", "%s is too long: its durations are at most %s (100 years).", a.Name, fmtDur(maxScenarioDuration))
 		return Dist{}
 	}
 	return v

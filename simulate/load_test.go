@@ -85,6 +85,22 @@ func TestParseScenarioErrors(t *testing.T) {
 			want: []string{"s.hcl:2:13 Function call not allowed"},
 		},
 		{
+			// Issue 7: reported at 1:1.
+			name: "invalid UTF-8 on its line",
+			src:  edit(`id      = "u1"`, "id      = \"u\xff1\""),
+			want: []string{"s.hcl:11:17 Invalid UTF-8 | byte 0xff at offset"},
+		},
+		{
+			name: "durations too long, with the limit",
+			src:  edit(`horizon = "2h"`, `horizon = "99999999999h"`),
+			want: []string{`s.hcl:3:13 Invalid duration | duration "99999999999h" is too long: the longest a duration can be is 2562047h`},
+		},
+		{
+			name: "horizon over a century",
+			src:  edit(`horizon = "2h"`, `horizon = "1000000h"`),
+			want: []string{`s.hcl:3:13 Invalid duration | horizon is too long: at most 876000h (100 years), got 1000000h.`},
+		},
+		{
 			name: "fault selects a misspelt value",
 			src:  withFault(`select { os = "windos" }`),
 			want: []string{`s.hcl:18:5 Fault selects no host | no host has os = ["windos"] (did you mean "windows"?)`},
