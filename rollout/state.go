@@ -24,8 +24,9 @@ const (
 )
 
 // State is the persistent state of one rollout: a plain value that the
-// caller stores between calls (as JSON with MarshalJSON/ParseState) and
-// passes to every call. The engine never keeps state of its own.
+// caller stores between calls (as versioned JSON with MarshalState and
+// ParseState) and passes to every call. The engine never keeps state of
+// its own.
 //
 // The zero State is not a valid rollout; create one with Start.
 type State struct {

@@ -56,9 +56,9 @@
 // complete or rolled back.
 //
 // People stop the push by hand (People.Notice after the first failure)
-// by halting or rolling back the rollout State, as an operator would; the
-// rollout package has no call for that, so the simulator edits the state
-// it owns and logs the stop. Hosts still learn of a rollback only through
+// by halting or rolling back the rollout with rollout.Stop, as an
+// operator would; the stop is in the state's audit log like any decision.
+// Hosts still learn of a rollback only through
 // the host call's Revert verdict, at their next check-in; a boot-looping
 // host never takes it.
 //

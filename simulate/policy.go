@@ -24,7 +24,7 @@ import (
 // read. Callers choose root: the scenario's own directory is the safe
 // default; a program that reviews a repository may name its top.
 //
-// opts are passed to policy.LoadIn (a GateLoader, a size limit). The
+// opts are passed to policy.LoadIn (a policy.GateLoader, a size limit). The
 // diagnostics are those of the scenario's attribute and of the policy's
 // files; render them over the scenario's files and Policy.Files.
 func LoadPolicy(root *os.Root, dir string, sc *Scenario, opts ...policy.Option) (*policy.Policy, hcl.Diagnostics) {
