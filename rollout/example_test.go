@@ -196,3 +196,62 @@ func ExampleParseState_errors() {
 	// rollout: unknown state version 7 (this build reads 1) (version error: true)
 	// rollout: parse state: json: unknown field "colour" (version error: false)
 }
+
+// An Observation is built from what your telemetry counted, for the hosts
+// that took this rollout's update (Updated) and for those that have not
+// (Baseline): how many there are, how many reported healthy since they
+// updated, how many are silent now, and each signal's event count since
+// the rollout started with the host-hours it was counted over. A signal a
+// trigger reads must be present (a zero count is a count; a missing one
+// holds the rollout).
+func ExampleObservation() {
+	fleet, err := rollout.NewFleet(examplePlan(), "content-2026-11-24", exampleHosts())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	start := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	st, _ := fleet.Start(rollout.Update{ID: "c-291", Kind: "content"}, start)
+	st = fleet.Decide(context.Background(), st, rollout.Observation{At: start,
+		Updated:  rollout.Cohort{Signals: map[string]rollout.Signal{"crash": {}}},
+		Baseline: rollout.Cohort{Hosts: 100, Healthy: 100, Signals: map[string]rollout.Signal{"crash": {}}},
+	}, start).State // the canary ring: the 5 internal hosts
+
+	// 40 minutes later, from the fleet's reports: the 5 canary hosts took
+	// the update and reported healthy; the 95 others have not updated.
+	at := start.Add(40 * time.Minute)
+	healthy := rollout.Observation{
+		At: at,
+		Updated: rollout.Cohort{
+			Hosts:   5, // took the update
+			Healthy: 5, // reported healthy since
+			Silent:  0, // took it and went quiet
+			Signals: map[string]rollout.Signal{"crash": {Count: 0, Hours: 5 * 40.0 / 60}},
+		},
+		Baseline: rollout.Cohort{
+			Hosts:   95,
+			Healthy: 95,
+			Signals: map[string]rollout.Signal{"crash": {Count: 1, Hours: 95 * 40.0 / 60}},
+		},
+	}
+	d := fleet.Decide(context.Background(), st, healthy, at)
+	fmt.Println(d.Action, d.Reasons[len(d.Reasons)-1])
+
+	// The same, but 2 of the 5 crashed: 40% of the updated hosts, above the
+	// crash-rate trigger's 1%.
+	crashed := healthy
+	crashed.Updated.Healthy = 3
+	crashed.Updated.Signals = map[string]rollout.Signal{"crash": {Count: 2, Hours: 5 * 40.0 / 60}}
+	d = fleet.Decide(context.Background(), st, crashed, at)
+	fmt.Println(d.Action, d.Reasons[0])
+
+	// Without the crash signal the engine cannot tell: it holds.
+	missing := healthy
+	missing.Updated.Signals = nil
+	d = fleet.Decide(context.Background(), st, missing, at)
+	fmt.Println(d.Action, d.Reasons[0])
+	// Output:
+	// advance ring "broad": step 1: 10% of the ring (9 hosts)
+	// rollback trigger "crash-rate": crash rate 40% > 1% (2 events on 5 hosts)
+	// hold trigger "crash-rate": signal "crash" of updated hosts is missing
+}
