@@ -2,7 +2,6 @@ package rollout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -14,23 +13,12 @@ import (
 // Start returns the state of a new rollout of u over the fleet, positioned
 // before the first step: nothing is exposed until a Decide advances (which
 // checks approvals, gates and blackouts like every other step). It refuses
-// an update the plan does not accept and a time a State cannot record.
+// an update the plan does not accept (Plan.CheckUpdate, which also fills in
+// the kind) and a time a State cannot record.
 func (f *Fleet) Start(u Update, now time.Time) (State, error) {
-	if u.ID == "" {
-		return State{}, errors.New("rollout: update needs an ID")
-	}
-	for _, e := range [...]error{textError("update ID", u.ID), textError("update kind", u.Kind), textError("update urgency", u.Urgency)} {
-		if e != nil {
-			return State{}, e
-		}
-	}
-	if !f.plan.Applies(u.Kind) {
-		return State{}, fmt.Errorf("rollout: plan %q does not apply to updates of kind %q (applies_to %q)", f.plan.Name, u.Kind, f.plan.AppliesTo)
-	}
-	if u.Urgency != "" && u.Urgency != "routine" {
-		if _, ok := f.plan.Urgency(u.Urgency); !ok {
-			return State{}, fmt.Errorf("rollout: plan %q defines no urgency %q", f.plan.Name, u.Urgency)
-		}
+	u, err := f.plan.CheckUpdate(u)
+	if err != nil {
+		return State{}, err
 	}
 	if !recordable(now) {
 		return State{}, errTime("start time", now)
@@ -484,86 +472,6 @@ func (d *decider) covered(ring *Ring, rule string) bool {
 	shown := missing[:min(len(missing), 3)]
 	d.add(rule, ring.Src, "cover: %d strata have no healthy report yet (%q...)", len(missing), shown)
 	return false
-}
-
-// triggers evaluates every trigger in plan order. It returns the strongest
-// action of those that fired. A trigger whose signal is missing adds a
-// reason but does not fire.
-func (d *decider) triggers() (Action, bool) {
-	var fired Action
-	var fireReasons []Reason
-	for k := range d.f.plan.Triggers {
-		t := &d.f.plan.Triggers[k]
-		rule := fmt.Sprintf("trigger %q", t.Name)
-		u, b := &d.obs.Updated, &d.obs.Baseline
-		silent := u.Silent
-		if a := d.st.Acked; a != nil {
-			silent -= a.Silent
-		}
-		switch t.Kind {
-		case Silence:
-			if u.Hosts > 0 && silent >= max(t.MinCount, 1) && float64(silent)/float64(u.Hosts) > t.Threshold {
-				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%d of %d updated hosts went silent (%.3g%% > %.3g%%)", silent, u.Hosts, 100*float64(silent)/float64(u.Hosts), 100*t.Threshold)})
-				fired = max(fired, t.Action)
-			}
-			continue
-		case SilenceBaseline:
-			if b.Hosts <= 0 || u.Hosts <= 0 {
-				continue // nothing to compare with
-			}
-			su := float64(silent) / float64(u.Hosts)
-			sb := float64(max(b.Silent, 1)) / float64(b.Hosts)
-			if silent >= max(t.MinCount, 1) && su > t.Threshold*sb {
-				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%d of %d updated hosts went silent (%.3g%%), %.3gx the baseline's %.3g%% (%d of %d hosts not yet updated; limit %gx)",
-					silent, u.Hosts, 100*su, su/sb, 100*float64(max(b.Silent, 0))/float64(b.Hosts), max(b.Silent, 0), b.Hosts, t.Threshold)})
-				fired = max(fired, t.Action)
-			}
-			continue
-		}
-		sig, ok := u.Signals[t.Signal]
-		if !ok {
-			d.add(rule, t.Src, "signal %q of updated hosts is missing", t.Signal)
-			continue
-		}
-		if a := d.st.Acked; a != nil {
-			prev := a.Signals[t.Signal]
-			sig.Count -= prev.Count
-			sig.Hours -= prev.Hours
-		}
-		switch t.Kind {
-		case Absolute:
-			if u.Hosts > 0 && sig.Count >= float64(max(t.MinCount, 1)) && sig.Count/float64(u.Hosts) > t.Threshold {
-				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%s rate %.3g%% > %.3g%% (%g events on %d hosts)", t.Signal, 100*sig.Count/float64(u.Hosts), 100*t.Threshold, sig.Count, u.Hosts)})
-				fired = max(fired, t.Action)
-			}
-		case Baseline:
-			if b.Hosts == 0 || u.Hosts == 0 {
-				continue // nothing to compare with
-			}
-			bs, ok := b.Signals[t.Signal]
-			if !ok {
-				d.add(rule, t.Src, "signal %q of baseline hosts is missing", t.Signal)
-				continue
-			}
-			ru := sig.Count / float64(u.Hosts)
-			rb := max(bs.Count, 1) / float64(b.Hosts)
-			if sig.Count >= float64(max(t.MinCount, 1)) && ru > t.Threshold*rb {
-				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("%s rate %.3g%% is %.3gx the baseline's %.3g%% (limit %gx)", t.Signal, 100*ru, ru/rb, 100*bs.Count/float64(b.Hosts), t.Threshold)})
-				fired = max(fired, t.Action)
-			}
-		case Sequential:
-			if sprtFires(t, sig.Count, sig.Hours) {
-				fireReasons = append(fireReasons, Reason{rule, t.Src, fmt.Sprintf("sequential test: %g %s events in %.4g host-hours reject the healthy rate %g/host-hour (likelihood ratio %.3g >= 1/alpha = %g)", sig.Count, t.Signal, sig.Hours, t.Rate, math.Exp(sprtLogLR(t, sig.Count, sig.Hours)), 1/t.Alpha)})
-				fired = max(fired, t.Action)
-			}
-		}
-	}
-	if fired == 0 {
-		return 0, false
-	}
-	// Report the firing triggers after any missing-signal notes, strongest last.
-	d.reasons = append(d.reasons, fireReasons...)
-	return fired, true
 }
 
 // gates consults every gate about entering (ring, step).

@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -254,4 +255,52 @@ func ExampleObservation() {
 	// advance ring "broad": step 1: 10% of the ring (9 hosts)
 	// rollback trigger "crash-rate": crash rate 40% > 1% (2 events on 5 hosts)
 	// hold trigger "crash-rate": signal "crash" of updated hosts is missing
+}
+
+// CheckUpdate is the one check of an update that Fleet.Start, the CLI and
+// the playground share: it fills in the kind and refuses an urgency the
+// plan does not define.
+func ExamplePlan_CheckUpdate() {
+	plan, err := rollout.Compile(rollout.Plan{
+		Name:      "content",
+		AppliesTo: []string{"content"},
+		Rings:     []rollout.Ring{{Name: "all", Steps: []float64{100}, Bake: time.Hour}},
+		Urgencies: []rollout.Urgency{{Name: "emergency", BakeScale: 0.1}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, u := range []rollout.Update{
+		{ID: "c-291"},
+		{ID: "c-292", Kind: "content", Urgency: "emergency"},
+		{ID: "c-293", Urgency: "emergncy"},
+		{ID: "s-1", Kind: "sensor"},
+	} {
+		got, err := plan.CheckUpdate(u)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%+v\n", got)
+	}
+	// Output:
+	// {ID:c-291 Kind:content Urgency:}
+	// {ID:c-292 Kind:content Urgency:emergency}
+	// rollout: rollout "content" defines no urgency "emergncy" (urgencies: routine, emergency)
+	// rollout: plan "content" does not apply to updates of kind "sensor" (applies_to ["content"])
+}
+
+// A schedule's JSON contract is the output of ringwise plan -json.
+func ExampleSchedule_JSON() {
+	plan, err := rollout.Compile(rollout.Plan{Name: "content", Rings: []rollout.Ring{{Name: "all", Steps: []float64{10, 100}, Bake: 2 * time.Hour}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := plan.Schedule(rollout.Update{ID: "c-291"}, time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	b, _ := json.Marshal(s.JSON())
+	fmt.Println(string(b))
+	// Output:
+	// {"rollout":"content","start":"2026-11-24T09:00:00Z","steps":[{"ring":"all","percent":10,"start":"2026-11-24T09:00:00Z","offset_seconds":0},{"ring":"all","percent":100,"start":"2026-11-24T11:00:00Z","offset_seconds":7200}],"complete":"2026-11-24T13:00:00Z"}
 }

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -260,6 +261,40 @@ func (p *Plan) Urgency(name string) (Urgency, bool) {
 		return Urgency{}, false
 	}
 	return p.Urgencies[i], true
+}
+
+// CheckUpdate validates u for this plan and returns it as a rollout
+// records it: the one check of an update shared by Fleet.Start, the CLI
+// and the playground. The ID must be set; ID, kind and urgency must be
+// valid UTF-8; an empty Kind becomes the first kind the plan applies to
+// (so that tenant opt-outs by kind apply), and the kind must be one the
+// plan applies to; the urgency must be empty, "routine" or one of the
+// plan's urgency classes.
+func (p *Plan) CheckUpdate(u Update) (Update, error) {
+	if u.ID == "" {
+		return u, errors.New("rollout: update needs an ID")
+	}
+	for _, e := range [...]error{textError("update ID", u.ID), textError("update kind", u.Kind), textError("update urgency", u.Urgency)} {
+		if e != nil {
+			return u, e
+		}
+	}
+	if u.Kind == "" && len(p.AppliesTo) > 0 {
+		u.Kind = p.AppliesTo[0]
+	}
+	if !p.Applies(u.Kind) {
+		return u, fmt.Errorf("rollout: plan %q does not apply to updates of kind %q (applies_to %q)", p.Name, u.Kind, p.AppliesTo)
+	}
+	if u.Urgency != "" && u.Urgency != "routine" {
+		if _, ok := p.Urgency(u.Urgency); !ok {
+			names := []string{"routine"}
+			for _, c := range p.Urgencies {
+				names = append(names, c.Name)
+			}
+			return u, fmt.Errorf("rollout: rollout %q defines no urgency %q (urgencies: %s)", p.Name, u.Urgency, strings.Join(names, ", "))
+		}
+	}
+	return u, nil
 }
 
 // bakeScale returns the bake multiplier for an urgency (1 when the plan

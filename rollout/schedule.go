@@ -9,6 +9,8 @@ import (
 // starts if every signal is healthy, every approval is granted on time and
 // nothing is paused. Blackouts that apply to the update delay step starts.
 type Schedule struct {
+	Rollout  string    // the plan's name
+	Start    time.Time // when the rollout starts
 	Steps    []ScheduledStep
 	Complete time.Time // when the last step's bake ends
 }
@@ -27,7 +29,7 @@ type ScheduledStep struct {
 
 // Schedule returns the nominal timeline of u starting at start.
 func (p *Plan) Schedule(u Update, start time.Time) Schedule {
-	var s Schedule
+	s := Schedule{Rollout: p.Name, Start: start}
 	t := start
 	for i := range p.Rings {
 		bake := p.BakeFor(i, u.Urgency)
@@ -53,4 +55,38 @@ func (p *Plan) Schedule(u Update, start time.Time) Schedule {
 	}
 	s.Complete = t
 	return s
+}
+
+// ScheduleJSON is the JSON contract of a schedule: the output of
+// `ringwise plan -json` and the playground's plan, one type for both.
+// Times are RFC 3339 in UTC, Percent is the cumulative share of the ring
+// and OffsetSeconds counts whole seconds from Start.
+type ScheduleJSON struct {
+	Rollout  string             `json:"rollout"`
+	Start    string             `json:"start"`
+	Steps    []ScheduleStepJSON `json:"steps"`
+	Complete string             `json:"complete"`
+}
+
+// ScheduleStepJSON is one step of a ScheduleJSON.
+type ScheduleStepJSON struct {
+	Ring          string  `json:"ring"`
+	Percent       float64 `json:"percent"`
+	Start         string  `json:"start"`
+	OffsetSeconds int64   `json:"offset_seconds"`
+}
+
+// JSON returns the schedule in its JSON contract.
+func (s Schedule) JSON() ScheduleJSON {
+	rfc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	out := ScheduleJSON{Rollout: s.Rollout, Start: rfc(s.Start), Steps: make([]ScheduleStepJSON, 0, len(s.Steps)), Complete: rfc(s.Complete)}
+	for _, st := range s.Steps {
+		out.Steps = append(out.Steps, ScheduleStepJSON{
+			Ring:          st.Ring,
+			Percent:       st.Percent,
+			Start:         rfc(st.Start),
+			OffsetSeconds: int64(st.Start.Sub(s.Start) / time.Second),
+		})
+	}
+	return out
 }

@@ -103,21 +103,12 @@ type PlanOptions struct {
 	Start   string `json:"start"`
 }
 
-// PlanJSON is the schedule in the shape of ringwise plan -json.
-type PlanJSON struct {
-	Rollout  string     `json:"rollout"`
-	Start    string     `json:"start"`
-	Steps    []PlanStep `json:"steps"`
-	Complete string     `json:"complete"`
-}
+// PlanJSON is the schedule in the shape of ringwise plan -json: the
+// engine's one type for that contract.
+type PlanJSON = rollout.ScheduleJSON
 
 // PlanStep is one step of a PlanJSON.
-type PlanStep struct {
-	Ring          string  `json:"ring"`
-	Percent       float64 `json:"percent"`
-	Start         string  `json:"start"`
-	OffsetSeconds int64   `json:"offset_seconds"`
-}
+type PlanStep = rollout.ScheduleStepJSON
 
 // Plan returns the nominal schedule of the rollout that opts pick.
 func Plan(files map[string]string, opts PlanOptions) (*PlanJSON, *Failure) {
@@ -137,31 +128,12 @@ func Plan(files map[string]string, opts PlanOptions) (*PlanJSON, *Failure) {
 	if err != nil {
 		return nil, failf("%s; pick one with rollout or kind", strings.TrimPrefix(err.Error(), "policy: "))
 	}
-	if opts.Urgency != "" && opts.Urgency != "routine" {
-		if _, ok := plan.Urgency(opts.Urgency); !ok {
-			names := []string{"routine"}
-			for _, u := range plan.Urgencies {
-				names = append(names, u.Name)
-			}
-			return nil, failf("rollout %q defines no urgency %q (urgencies: %s)", plan.Name, opts.Urgency, strings.Join(names, ", "))
-		}
+	u, err := plan.CheckUpdate(rollout.Update{ID: "plan", Kind: opts.Kind, Urgency: opts.Urgency})
+	if err != nil {
+		return nil, failf("%s", strings.TrimPrefix(err.Error(), "rollout: "))
 	}
-	u := rollout.Update{ID: "plan", Kind: opts.Kind, Urgency: opts.Urgency}
-	if u.Kind == "" && len(plan.AppliesTo) > 0 {
-		u.Kind = plan.AppliesTo[0]
-	}
-	s := plan.Schedule(u, start)
-	rfc := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-	out := &PlanJSON{Rollout: plan.Name, Start: rfc(start), Steps: make([]PlanStep, 0, len(s.Steps)), Complete: rfc(s.Complete)}
-	for _, st := range s.Steps {
-		out.Steps = append(out.Steps, PlanStep{
-			Ring:          st.Ring,
-			Percent:       st.Percent,
-			Start:         rfc(st.Start),
-			OffsetSeconds: int64(st.Start.Sub(start) / time.Second),
-		})
-	}
-	return out, nil
+	out := plan.Schedule(u, start).JSON()
+	return &out, nil
 }
 
 // SimulateOptions are ringwise simulate's -seed and -runs; Runs 0 means 1.

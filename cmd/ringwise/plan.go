@@ -62,69 +62,27 @@ offset_seconds counted from -start.`)
 		fmt.Fprintf(stderr, "ringwise plan: note: %s\n", m.Note)
 	}
 	plan := m.Plan
-	if *urgency != "" && *urgency != "routine" {
-		if _, ok := plan.Urgency(*urgency); !ok {
-			// The engine refuses to start such an update; a schedule at
-			// routine speed labelled with the misspelt name would mislead.
-			fmt.Fprintf(stderr, "ringwise plan: rollout %q defines no urgency %q (%s)\n", plan.Name, *urgency, urgencyNames(plan))
-			return 2
-		}
-	}
-	u := rollout.Update{ID: "plan", Kind: *kind, Urgency: *urgency}
-	if u.Kind == "" && len(plan.AppliesTo) > 0 {
-		u.Kind = plan.AppliesTo[0]
+	// The engine's own check of an update: a schedule at routine speed
+	// labelled with a misspelt urgency would mislead.
+	u, err := plan.CheckUpdate(rollout.Update{ID: "plan", Kind: *kind, Urgency: *urgency})
+	if err != nil {
+		fmt.Fprintf(stderr, "ringwise plan: %s\n", strings.TrimPrefix(err.Error(), "rollout: "))
+		return 2
 	}
 	s := plan.Schedule(u, start)
 	if *asJSON {
-		return writePlanJSON(stdout, stderr, plan, start, s)
+		return writePlanJSON(stdout, stderr, s)
 	}
 	writePlanTable(stdout, plan, u, start, s)
 	return 0
 }
 
-// urgencyNames lists the urgencies an update may name under plan.
-func urgencyNames(plan *rollout.Plan) string {
-	names := []string{"routine"}
-	for _, u := range plan.Urgencies {
-		names = append(names, u.Name)
-	}
-	return "urgencies: " + strings.Join(names, ", ")
-}
-
-type planJSON struct {
-	Rollout  string         `json:"rollout"`
-	Start    string         `json:"start"`
-	Steps    []planStepJSON `json:"steps"`
-	Complete string         `json:"complete"`
-}
-
-type planStepJSON struct {
-	Ring          string  `json:"ring"`
-	Percent       float64 `json:"percent"`
-	Start         string  `json:"start"`
-	OffsetSeconds int64   `json:"offset_seconds"`
-}
-
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func writePlanJSON(stdout, stderr io.Writer, plan *rollout.Plan, start time.Time, s rollout.Schedule) int {
-	out := planJSON{
-		Rollout:  plan.Name,
-		Start:    rfc3339(start),
-		Steps:    make([]planStepJSON, 0, len(s.Steps)),
-		Complete: rfc3339(s.Complete),
-	}
-	for _, st := range s.Steps {
-		out.Steps = append(out.Steps, planStepJSON{
-			Ring:          st.Ring,
-			Percent:       st.Percent,
-			Start:         rfc3339(st.Start),
-			OffsetSeconds: int64(st.Start.Sub(start) / time.Second),
-		})
-	}
+func writePlanJSON(stdout, stderr io.Writer, s rollout.Schedule) int {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	if err := enc.Encode(s.JSON()); err != nil {
 		fmt.Fprintf(stderr, "ringwise plan: %v\n", err)
 		return 1
 	}
