@@ -346,6 +346,12 @@ func (d *decoder) fleet(sc *Scenario, b *hcl.Block) {
 func (d *decoder) cohort(b *hcl.Block) Cohort {
 	co := Cohort{Name: b.Labels[0], Online: 1, Session: 8 * time.Hour, Src: source(b.DefRange)}
 	a := d.content(b.Body, cohortSchema).Attributes
+	if at := a["hosts"]; at != nil {
+		co.hostsRange = at.Expr.Range()
+	}
+	if at := a["tenants"]; at != nil {
+		co.tenantsRange = at.Expr.Range()
+	}
 	if n, ok := d.whole(a["hosts"]); ok {
 		if n < 1 || n > MaxHosts {
 			d.errorf(a["hosts"].Expr.Range(), "Invalid hosts", "hosts must be in [1, %d], got %d.", MaxHosts, n)

@@ -39,6 +39,9 @@ func (s *Sim) MonteCarlo(ctx context.Context, seed uint64, runs, workers int) (*
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, runs)
+	for workers > 1 && s.sc.MemoryEstimate(workers) > s.budget {
+		workers-- // each concurrent run holds its own host states
+	}
 	results := make([]*Result, runs)
 	errs := make([]error, runs)
 	ctx, cancel := context.WithCancel(ctx)

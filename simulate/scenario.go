@@ -61,6 +61,8 @@ type Cohort struct {
 	CheckIn time.Duration
 	Jitter  time.Duration
 	Src     rollout.Source
+
+	hostsRange, tenantsRange hcl.Range // where parsed from a file
 }
 
 // Update is the update rolled out.

@@ -44,15 +44,23 @@ type Sim struct {
 	baseSample []int32
 	baseMask   int
 
+	budget int64 // bytes: MonteCarlo runs no more runs at once than fit
+
 	// trace, when set (by tests), sees every host action.
 	trace func(ev traceEvent)
 }
 
 // New prepares sc to run under plan. It fails when the plan does not apply
-// to the scenario's update.
-func New(sc *Scenario, plan *rollout.Plan) (*Sim, error) {
+// to the scenario's update, and, before allocating anything, when the
+// scenario needs more memory than the budget (see WithMemoryBudget and
+// Scenario.CheckMemory).
+func New(sc *Scenario, plan *rollout.Plan, opts ...Option) (*Sim, error) {
 	if sc == nil || plan == nil {
 		return nil, errors.New("simulate: New needs a scenario and a plan")
+	}
+	o := buildOptions(opts)
+	if d := sc.CheckMemory(o.budget, 1); d.HasErrors() {
+		return nil, fmt.Errorf("simulate: %s", d[0].Detail)
 	}
 	if sc.Hosts() == 0 {
 		return nil, errors.New("simulate: the scenario has no hosts")
@@ -60,7 +68,7 @@ func New(sc *Scenario, plan *rollout.Plan) (*Sim, error) {
 	if sc.Resolution < time.Second || sc.Horizon < sc.Resolution {
 		return nil, fmt.Errorf("simulate: horizon %s and resolution %s make no ticks", sc.Horizon, sc.Resolution)
 	}
-	s := &Sim{sc: sc, plan: plan, inv: NewInventory(sc)}
+	s := &Sim{sc: sc, plan: plan, inv: NewInventory(sc), budget: o.budget}
 	fleet, err := rollout.NewFleetFrom(plan, rolloutID(sc), s.inv)
 	if err != nil {
 		return nil, fmt.Errorf("simulate: %w", err)

@@ -136,10 +136,13 @@ func Plan(files map[string]string, opts PlanOptions) (*PlanJSON, *Failure) {
 	return &out, nil
 }
 
-// SimulateOptions are ringwise simulate's -seed and -runs; Runs 0 means 1.
+// SimulateOptions are ringwise simulate's -seed, -runs and -memory; Runs
+// 0 means 1, MemoryBudget 0 (bytes) means simulate.DefaultMemoryBudget,
+// which under js/wasm is what fits the module's heap.
 type SimulateOptions struct {
-	Seed Seed `json:"seed"`
-	Runs int  `json:"runs"`
+	Seed         Seed  `json:"seed"`
+	Runs         int   `json:"runs"`
+	MemoryBudget int64 `json:"memoryBudget"`
 }
 
 // Seed is a uint64 that JSON may give as a number or, for seeds beyond
@@ -187,6 +190,15 @@ func Simulate(files map[string]string, scenario string, opts SimulateOptions) (*
 		}
 		return nil, &Failure{Error: summary(diags), Diagnostics: render(map[string]*hcl.File{ScenarioFile: file}, diags)}
 	}
+	// A scenario the heap cannot hold is refused before anything is
+	// allocated, so the module lives on for the next call.
+	budget := opts.MemoryBudget
+	if budget <= 0 {
+		budget = simulate.DefaultMemoryBudget
+	}
+	if diags := sc.CheckMemory(budget, 1); diags.HasErrors() {
+		return nil, &Failure{Error: summary(diags), Diagnostics: render(map[string]*hcl.File{ScenarioFile: file}, diags)}
+	}
 	p, fail := loadOK(files)
 	if fail != nil {
 		return nil, fail
@@ -195,7 +207,7 @@ func Simulate(files map[string]string, scenario string, opts SimulateOptions) (*
 	if err != nil {
 		return nil, failf("%s", strings.TrimPrefix(err.Error(), "policy: "))
 	}
-	sim, err := simulate.New(sc, plan)
+	sim, err := simulate.New(sc, plan, simulate.WithMemoryBudget(budget))
 	if err != nil {
 		return nil, failf("%v", err)
 	}

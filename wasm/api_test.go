@@ -286,3 +286,25 @@ func TestRecommendedCopyMatchesExamples(t *testing.T) {
 		t.Errorf("wasm/web/examples/recommended.hcl has drifted from examples/policies/recommended.hcl (digest %s, want %s)", got, want)
 	}
 }
+
+// TestSimulateTooLarge: a scenario within the language's limits (10M
+// hosts, 10M tenants) that the heap cannot hold is refused at its tenants
+// attribute before anything is allocated, and the next call works.
+func TestSimulateTooLarge(t *testing.T) {
+	files := map[string]string{"recommended.hcl": example(t, "recommended.hcl")}
+	sc := example(t, "scenario.hcl")
+	huge := regexp.MustCompile(`hosts( *)= [0-9_]+`).ReplaceAllString(sc, "hosts$1= 10000000\n      tenants = 10000000")
+	huge = regexp.MustCompile(`(?m)^\s*tenants\s*=\s*[0-9]+\s*$\n`).ReplaceAllStringFunc(huge, func(s string) string {
+		if strings.Contains(s, "10000000") {
+			return s
+		}
+		return ""
+	})
+	_, fail := Simulate(files, huge, SimulateOptions{Seed: 1, MemoryBudget: 1 << 30})
+	if fail == nil || !strings.Contains(fail.Diagnostics, "Scenario too large for the memory budget") || !position(ScenarioFile).MatchString(fail.Diagnostics) {
+		t.Fatalf("huge scenario: %+v", fail)
+	}
+	if r, fail := Simulate(files, sc, SimulateOptions{Seed: 1}); fail != nil || len(r.Runs) != 1 {
+		t.Errorf("the next call: %+v", fail)
+	}
+}

@@ -96,3 +96,41 @@ func TestScenarioNotRegular(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateMemory: a scenario that needs more than -memory is refused
+// at the attribute that costs the most, before anything is built.
+func TestSimulateMemory(t *testing.T) {
+	dir := t.TempDir()
+	src := `scenario "s" {
+  policy  = "p.hcl"
+  horizon = "2h"
+  fleet {
+    cohort "c" {
+      hosts    = 10000000
+      tenants  = 10000000
+      check_in = "10m"
+    }
+  }
+  update {
+    id      = "u1"
+    kind    = "content"
+    release = "2026-01-01T00:00:00Z"
+  }
+}
+`
+	path := filepath.Join(dir, "scenario.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"simulate", "-memory", "1GiB", path}, &stdout, &stderr); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if want := path + ":7:18: Scenario too large for the memory budget"; !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("stderr does not start with %q:\n%s", want, stderr.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"simulate", "-memory", "lots", path}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "want a size such as 8GiB") {
+		t.Errorf("-memory lots: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/simulate"
@@ -18,7 +20,7 @@ func init() {
 }
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("simulate", "[-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] SCENARIO", `
+	fs := newFlags("simulate", "[-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] [-memory SIZE] SCENARIO", `
 Simulate replays the scenario file SCENARIO (or DIR/scenario.hcl when
 SCENARIO is a directory DIR): its fleet checks in and asks
 the rollout engine, under the policy, whether to take the update; faults
@@ -31,9 +33,10 @@ The policy is the scenario's policy attribute (relative to the scenario
 file) unless -policy names another file or directory. The attribute must
 resolve inside the scenario file's directory, or inside -root DIR: a path
 or symbolic link that leads out of it, or a file that is not a policy file,
-is refused. With -runs N the
-simulation runs N times with seeds derived from -seed, on every core; the
-results do not depend on the number of cores.
+is refused. With -runs N the simulation runs N times with seeds derived
+from -seed, on every core (fewer at once when -memory is short); the
+results do not depend on the number of cores. A scenario that would need
+more memory than -memory is refused before anything is built.
 
 Exit status: 0 on success, 1 for an invalid scenario or policy (each
 problem on stderr as FILE:LINE:COL: message, then the source line), 2 for
@@ -45,8 +48,15 @@ a usage error.`)
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	csvPath := fs.String("csv", "", "write the first run's timeline as CSV to `FILE`")
 	svgPath := fs.String("svg", "", "write the first run's chart as SVG to `FILE`")
+	memory := fs.String("memory", "", "the most memory the simulation may need, e.g. 8GiB or 512MiB (default 4GiB)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
+	}
+	budget, err := parseBytes(*memory)
+	if err != nil {
+		fmt.Fprintf(stderr, "ringwise simulate: -memory: %v\n", err)
+		usageError(fs, stderr)
+		return 2
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "ringwise simulate: want exactly one scenario file, got %d arguments\n", fs.NArg())
@@ -66,6 +76,12 @@ a usage error.`)
 	if sc == nil {
 		return 1
 	}
+	// Before the policy and the fleet are built: a scenario that does
+	// not fit is refused at the attribute that costs the most.
+	if d := sc.CheckMemory(budget, 1); d.HasErrors() {
+		policy.WriteDiagnostics(stderr, files, d)
+		return 1
+	}
 	var pol *policy.Policy
 	var ok bool
 	if *policyPath != "" {
@@ -81,7 +97,7 @@ a usage error.`)
 	if diags.HasErrors() {
 		return 1
 	}
-	sim, err := simulate.New(sc, plan)
+	sim, err := simulate.New(sc, plan, simulate.WithMemoryBudget(budget))
 	if err != nil {
 		fmt.Fprintf(stderr, "ringwise simulate: %v\n", err)
 		return 1
@@ -123,4 +139,22 @@ a usage error.`)
 		return 1
 	}
 	return 0
+}
+
+// parseBytes parses a memory size: a whole number of bytes, or a number
+// with a unit KiB, MiB, GiB or TiB (KB, MB, GB, TB are taken as the same).
+// "" is simulate.DefaultMemoryBudget.
+func parseBytes(s string) (int64, error) {
+	if s == "" {
+		return simulate.DefaultMemoryBudget, nil
+	}
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' && r != '.' })
+	unit := strings.ToUpper(strings.TrimSpace(s[len(num):]))
+	mult := map[string]float64{"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
+		"G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}[unit]
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || mult == 0 || !(f > 0) || f*mult > 1<<62 {
+		return 0, fmt.Errorf("want a size such as 8GiB, 512MiB or a number of bytes, got %q", s)
+	}
+	return int64(f * mult), nil
 }
