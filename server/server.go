@@ -195,6 +195,10 @@ func (s *Server) stored(l *live, rec Record) {
 	}
 }
 
+// Sync loads the rollouts that other replicas created or changed since
+// the last time (Run does it every Refresh).
+func (s *Server) Sync(ctx context.Context) error { return s.refresh(ctx) }
+
 // refresh loads rollouts that are new or changed in the store.
 func (s *Server) refresh(ctx context.Context) error {
 	vers, err := s.cfg.Store.Versions(ctx)
@@ -246,13 +250,15 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 }
 
-// Step runs the controller once for rollout id, now: it decides when a
-// decision is due and persists it. Run calls it on every tick; tests call
-// it directly.
-func (s *Server) Step(ctx context.Context, id string) {
+// Step runs the controller once for rollout id: it decides when a
+// decision is due and persists it with a compare-and-swap. It reports
+// whether it stored a decision (false: nothing was due, nothing changed,
+// telemetry was missing, or another writer won the compare-and-swap). Run
+// calls it on every tick; tests call it directly.
+func (s *Server) Step(ctx context.Context, id string) (stored bool) {
 	l := s.lookup(id)
 	if l == nil || l.fleet == nil {
-		return
+		return false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -261,7 +267,7 @@ func (s *Server) Step(ctx context.Context, id string) {
 	rec := *l.snap.Load()
 	st := rec.State
 	if st.Phase == rollout.RolledBack {
-		return
+		return false
 	}
 	dirty := l.dirty.Swap(false)
 	changed, err := s.observe(ctx, l, &rec, now, dirty)
@@ -275,7 +281,7 @@ func (s *Server) Step(ctx context.Context, id string) {
 		}
 		l.telemetry = msg
 		s.m.telemetryErrors.Inc()
-		return // no observation, no decision: nothing advances
+		return false // no observation, no decision: nothing advances
 	}
 	if l.telemetry != "" {
 		s.log.Info("telemetry back", "rollout", id)
@@ -283,7 +289,7 @@ func (s *Server) Step(ctx context.Context, id string) {
 	}
 	due := dirty || changed || (!l.next.IsZero() && !now.Before(l.next)) || now.Sub(l.lastDecide) >= s.cfg.DecideEvery
 	if !due {
-		return
+		return false
 	}
 	obs := l.obs
 	obs.Approvals = rec.Approvals
@@ -292,7 +298,7 @@ func (s *Server) Step(ctx context.Context, id string) {
 	s.m.decideSeconds.Observe(time.Since(start).Seconds())
 	l.lastDecide, l.next = now, d.Next
 	if len(d.State.Log) == len(st.Log) {
-		return // the same decision as before: nothing to persist
+		return false // the same decision as before: nothing to persist
 	}
 	from := len(st.Log)
 	rec.State = d.State
@@ -306,12 +312,12 @@ func (s *Server) Step(ctx context.Context, id string) {
 		if fresh, err := s.cfg.Store.Get(ctx, id); err == nil {
 			s.stored(l, fresh)
 		}
-		return
+		return false
 	}
 	if err != nil {
 		s.log.Error("persist decision", "rollout", id, "err", err)
 		l.dirty.Store(true)
-		return
+		return false
 	}
 	s.stored(l, nrec)
 	for _, e := range d.State.Log[from:] {
@@ -326,6 +332,7 @@ func (s *Server) Step(ctx context.Context, id string) {
 		}
 		s.log.Info("decision", attrs...)
 	}
+	return true
 }
 
 // observe refreshes l.obs when due. It reports whether the observation's

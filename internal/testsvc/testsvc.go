@@ -57,6 +57,11 @@ type Process struct {
 // start runs cmd with its output in dir/name.log and stops it with SIGKILL
 // (after SIGTERM and a grace period) when the test ends.
 func start(t testing.TB, dir, name string, cmd *exec.Cmd) *Process {
+	return startSig(t, dir, name, cmd, syscall.SIGTERM)
+}
+
+// startSig is start with the signal that asks the service to stop.
+func startSig(t testing.TB, dir, name string, cmd *exec.Cmd, stop syscall.Signal) *Process {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	f, err := os.Create(logPath)
@@ -64,7 +69,10 @@ func start(t testing.TB, dir, name string, cmd *exec.Cmd) *Process {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		t.Fatalf("start %s: %v", name, err)
@@ -72,7 +80,7 @@ func start(t testing.TB, dir, name string, cmd *exec.Cmd) *Process {
 	done := make(chan struct{})
 	go func() { cmd.Wait(); f.Close(); close(done) }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Process.Signal(stop)
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
