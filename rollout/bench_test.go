@@ -119,6 +119,33 @@ func BenchmarkEligibleAt(b *testing.B) {
 	}
 }
 
+// BenchmarkHashFloor is the lower bound of the host call: the stable hash
+// of (rollout ID, host ID) that ranks a host, reduced mod 10000 and
+// compared with the step's share (50.00%), for the same 100,000 host IDs
+// as BenchmarkEligible. Eligible and EligibleAt are measured against it
+// (BENCHMARKS.md).
+func BenchmarkHashFloor(b *testing.B) {
+	ids := make([]string, 100_000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("host-%06d", i)
+	}
+	const rolloutID, share = "content-2026-11-24", 5000
+	b.ReportAllocs()
+	i, taken := 0, 0
+	for b.Loop() {
+		if rank(rolloutID, ids[i])%10000 < share {
+			taken++
+		}
+		i++
+		if i == len(ids) {
+			i = 0
+		}
+	}
+	if taken == 0 && b.N > 10 {
+		b.Fatal("no host taken at 50%")
+	}
+}
+
 // BenchmarkDecide is the controller call on the same fleet, with no gates:
 // a healthy observation after the step's bake, advancing the broad ring
 // from 10% to 50%.

@@ -156,7 +156,7 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 		}
 		for k := range f.plan.Blackouts {
 			b := &f.plan.Blackouts[k]
-			if b.Applies(st.Update.Urgency) && !t.Before(b.From) && t.Before(b.To) {
+			if !t.Before(b.From) && t.Before(b.To) && b.Applies(st.Update.Urgency) {
 				t, moved = b.To, true
 				if why == 0 {
 					why, rule, src = WhyBlackout, b.Name, b.Src
@@ -164,13 +164,7 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 			}
 		}
 		if tenant != nil && len(tenant.Maintenance) > 0 && !t.Equal(windowAt) {
-			var open time.Time
-			for k := range tenant.Maintenance {
-				if o := tenant.Maintenance[k].Open(t); open.IsZero() || o.Before(open) {
-					open = o
-				}
-			}
-			if open.After(t) {
+			if open := f.windowOpen(int(e.tenant), t); open.After(t) {
 				t, moved = open, true
 				if why == 0 {
 					why, rule, src = WhyMaintenance, tenant.Name, tenant.Maintenance[0].Src

@@ -30,7 +30,10 @@ type Host struct {
 //
 // Build one with NewFleet (or NewFleetFrom for millions of hosts) when the
 // rollout starts or the inventory changes. A Fleet is immutable and safe
-// for concurrent use. It takes about 16 bytes per host plus the ID index.
+// for concurrent use; the one thing it remembers between calls, each
+// tenant's current window span (windowcache.go), is replaced atomically
+// and never changes an answer. It takes about 16 bytes per host plus the
+// ID index.
 type Fleet struct {
 	plan    *Plan
 	rollout string
@@ -38,7 +41,8 @@ type Fleet struct {
 	hosts   []hostEntry
 	steps   []steps
 	rings   []ringIndex
-	strata  []string // stratum keys, by stratum number
+	strata  []string     // stratum keys, by stratum number
+	windows []windowMemo // by tenant: the last span of its windows (windowcache.go)
 }
 
 type hostEntry struct {
@@ -120,6 +124,7 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 		hosts:   make([]hostEntry, n),
 		steps:   make([]steps, n),
 		rings:   make([]ringIndex, len(plan.Rings)),
+		windows: make([]windowMemo, len(plan.Tenants)),
 	}
 	if l, ok := inv.(interface{ Lookup(string) (int, bool) }); ok {
 		f.lookup = l.Lookup

@@ -1,0 +1,104 @@
+package rollout
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// A tenant's next window opening depends only on the tenant's windows and
+// the time asked about, and between two changes (a window opening or
+// closing) the answer is the same for every host of the tenant: inside a
+// window it is the time itself, outside it is the next opening. The fleet
+// keeps, per tenant, the last such stretch of time it computed (a
+// windowSpan), so that the host call computes an opening once per tenant
+// per change instead of once per host and call. The memo is invisible:
+// every answer equals the one computed afresh (TestWindowMemo), whatever
+// order the calls come in, so the host call stays deterministic; it is
+// read and replaced atomically, so a Fleet stays safe for concurrent use.
+
+// windowSpan is a stretch [from, to) of time over which a tenant's windows
+// do not change: all inside one (inside), or all closed until to, when the
+// next one opens.
+type windowSpan struct {
+	from, to time.Time
+	inside   bool
+}
+
+// windowMemo holds the last span of one tenant.
+type windowMemo struct{ span atomic.Pointer[windowSpan] }
+
+// windowOpen returns the earliest instant at or after t when one of the
+// windows of tenant k is open (t itself when one is), or zero when none
+// ever opens (no valid plan has such a tenant).
+func (f *Fleet) windowOpen(k int, t time.Time) time.Time {
+	m := &f.windows[k]
+	if s := m.span.Load(); s != nil && !t.Before(s.from) && t.Before(s.to) {
+		if s.inside {
+			return t
+		}
+		return s.to
+	}
+	ws := f.plan.Tenants[k].Maintenance
+	open := windowsOpen(ws, t)
+	switch {
+	case open.IsZero():
+		return open
+	case open.After(t):
+		m.span.Store(&windowSpan{from: t, to: open})
+	default:
+		if end := windowsUntil(ws, t); end.After(t) {
+			m.span.Store(&windowSpan{from: t, to: end, inside: true})
+		}
+	}
+	return open
+}
+
+// windowsOpen is the earliest Open of ws at t.
+func windowsOpen(ws []Window, t time.Time) time.Time {
+	var open time.Time
+	for k := range ws {
+		if o := ws[k].Open(t); open.IsZero() || o.Before(open) {
+			open = o
+		}
+	}
+	return open
+}
+
+// windowsUntil returns how long, from t, one of ws stays open without a
+// break: the end of the occurrences that follow one another from t. It
+// returns t when none contains t.
+func windowsUntil(ws []Window, t time.Time) time.Time {
+	end := t
+	for range 16 { // each round moves past one occurrence; stop after a few
+		next := end
+		for k := range ws {
+			if u := ws[k].until(end); u.After(next) {
+				next = u
+			}
+		}
+		if !next.After(end) {
+			break
+		}
+		end = next
+	}
+	return end
+}
+
+// until returns the latest end of the window's occurrences that contain t,
+// or t when none does.
+func (w *Window) until(t time.Time) time.Time {
+	lt := t.In(w.Zone)
+	y, m, d := lt.Date()
+	wd := lt.Weekday()
+	end := t
+	for k := -w.lookback(); k <= 0; k++ {
+		if !w.opensOn(time.Weekday((int(wd) + k%7 + 7) % 7)) {
+			continue
+		}
+		start := w.occurrence(y, m, d+k)
+		if e := start.Add(w.Length); !t.Before(start) && e.After(end) {
+			end = e
+		}
+	}
+	return end
+}
