@@ -30,7 +30,8 @@ type Quantiles struct {
 // MonteCarlo runs the simulation runs times, run k with seed SeedFor(seed,
 // k), on up to workers goroutines (0: GOMAXPROCS). Runs are independent
 // and returned in run order, so the Report is the same whatever workers
-// and GOMAXPROCS are.
+// and GOMAXPROCS are. A ProgressFunc in ctx (WithProgress) hears of each
+// run's progress and end.
 func (s *Sim) MonteCarlo(ctx context.Context, seed uint64, runs, workers int) (*Report, error) {
 	if runs < 1 {
 		return nil, errors.New("simulate: MonteCarlo needs at least one run")
@@ -48,12 +49,15 @@ func (s *Sim) MonteCarlo(ctx context.Context, seed uint64, runs, workers int) (*
 	defer cancel()
 	var wg sync.WaitGroup
 	next := make(chan int)
+	progress := progressOf(ctx)
 	for range workers {
 		wg.Go(func() {
 			for k := range next {
 				results[k], errs[k] = s.Run(ctx, SeedFor(seed, k))
 				if errs[k] != nil {
 					cancel()
+				} else if progress != nil {
+					progress(SeedFor(seed, k), s.sc.Horizon, true)
 				}
 			}
 		})

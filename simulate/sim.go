@@ -297,11 +297,15 @@ func (r *run) loop() error {
 	covAt := [3]float64{0.5, 0.95, 0.99}
 	covT := [3]*int64{nil, nil, nil}
 	var rec99 *int64
+	progress := progressOf(r.ctx)
 	for k := 0; k <= r.ticks; k++ {
 		if k%1024 == 0 {
 			if err := r.ctx.Err(); err != nil {
 				return err
 			}
+		}
+		if progress != nil && k%64 == 0 {
+			progress(r.seed, time.Duration(int64(k)*r.res)*time.Second, false)
 		}
 		r.tick, r.nowSec = k, int64(k)*r.res
 		c := &r.counts

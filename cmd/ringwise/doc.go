@@ -21,7 +21,7 @@
 //	    start, inspect and steer rollouts on a server
 //	ringwise serve -policy PATH -inventory FILE [flags]
 //	    run the update server and rollout controller
-//	ringwise simulate [-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] [-memory SIZE] SCENARIO
+//	ringwise simulate [-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] [-memory SIZE] [-compare=false] SCENARIO
 //	    replay a scenario under a policy
 //	ringwise test [-v] [-run REGEX] PATH...
 //	    run the Rego unit tests of gate policies

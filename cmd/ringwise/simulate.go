@@ -10,8 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/ringwise/ringwise/examples"
 	"github.com/ringwise/ringwise/policy"
+	"github.com/ringwise/ringwise/rollout"
 	"github.com/ringwise/ringwise/simulate"
 )
 
@@ -19,11 +22,14 @@ func init() {
 	commands = append(commands, command{"simulate", "replay a scenario under a policy", runSimulate})
 }
 
-func runSimulate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("simulate", "[-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] [-memory SIZE] SCENARIO", `
+// simulateHelp is simulate's -h text, with the legend of the metrics.
+func simulateHelp() string {
+	var legend strings.Builder
+	simulate.WriteLegend(&legend, "  ")
+	return `
 Simulate replays the scenario file SCENARIO (or DIR/scenario.hcl when
-SCENARIO is a directory DIR): its fleet checks in and asks
-the rollout engine, under the policy, whether to take the update; faults
+SCENARIO is a directory DIR): its fleet checks in and asks the rollout
+engine, under the policy, whether to take the update; faults
 break the hosts that take a bad one; the controller sees only simulated
 telemetry. It reports the damage (failed hosts, host-hours down, repairs,
 time to detect and halt) and the delay (time until 50%, 95% and 99% of the
@@ -38,9 +44,22 @@ from -seed, on every core (fewer at once when -memory is short); the
 results do not depend on the number of cores. A scenario that would need
 more memory than -memory is refused before anything is built.
 
+The text report ends with a legend of its metrics (below) and, unless
+-compare=false, one line comparing the first run with the same seed under
+the policy ringwise recommends (examples/policies/recommended.hcl, built
+in), which costs one more run. On a terminal, stderr shows the progress:
+runs done, simulated time, time left.
+
 Exit status: 0 on success, 1 for an invalid scenario or policy (each
 problem on stderr as FILE:LINE:COL: message, then the source line), 2 for
-a usage error.`)
+a usage error.
+
+Metrics:
+` + legend.String()
+}
+
+func runSimulate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("simulate", "[-policy PATH] [-root DIR] [-seed N] [-runs N] [-json] [-csv FILE] [-svg FILE] [-memory SIZE] [-compare=false] SCENARIO", simulateHelp())
 	policyPath := fs.String("policy", "", "policy file or directory (default: the scenario's)")
 	rootDir := fs.String("root", "", "the directory the scenario's policy attribute must resolve inside (default: the scenario file's directory)")
 	seed := fs.Uint64("seed", 1, "seed of the first run")
@@ -49,6 +68,7 @@ a usage error.`)
 	csvPath := fs.String("csv", "", "write the first run's timeline as CSV to `FILE`")
 	svgPath := fs.String("svg", "", "write the first run's chart as SVG to `FILE`")
 	memory := fs.String("memory", "", "the most memory the simulation may need, e.g. 8GiB or 512MiB (default 4GiB)")
+	compare := fs.Bool("compare", true, "end the text report comparing with the recommended policy (one more run)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -102,7 +122,16 @@ a usage error.`)
 		fmt.Fprintf(stderr, "ringwise simulate: %v\n", err)
 		return 1
 	}
-	rep, err := sim.MonteCarlo(context.Background(), *seed, *runs, 0)
+	ctx := context.Background()
+	var progress *progressLine
+	if isTerminal(stderr) {
+		progress = newProgressLine(stderr, "simulating "+sc.Name, *runs, sc.Horizon, time.Now)
+		ctx = simulate.WithProgress(ctx, progress.update)
+	}
+	rep, err := sim.MonteCarlo(ctx, *seed, *runs, 0)
+	if progress != nil {
+		progress.clear()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ringwise simulate: %v\n", err)
 		return 1
@@ -138,7 +167,55 @@ a usage error.`)
 		fmt.Fprintf(stderr, "ringwise simulate: %v\n", err)
 		return 1
 	}
+	if *compare {
+		line, err := compareRecommended(sc, plan, rep.Runs[0], *seed, budget, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "ringwise simulate: cannot compare with %s: %v\n", examples.RecommendedPath, err)
+			return 0
+		}
+		fmt.Fprintf(stdout, "\n%s\n", line)
+	}
 	return 0
+}
+
+// compareRecommended runs the scenario once under the recommended policy,
+// with the seed of here's first run, and says in one line how it compares.
+func compareRecommended(sc *simulate.Scenario, plan *rollout.Plan, here *simulate.Result, seed uint64, budget int64, stderr io.Writer) (string, error) {
+	pol, diags := policy.Load(examples.Recommended())
+	if diags.HasErrors() {
+		return "", diags
+	}
+	m, err := pol.Match(sc.Update.Kind, "")
+	if err != nil {
+		return "", err
+	}
+	if m.Plan.Digest() == plan.Digest() {
+		return fmt.Sprintf("This is the policy ringwise recommends (%s).", examples.RecommendedPath), nil
+	}
+	sim, err := simulate.New(sc, m.Plan, simulate.WithMemoryBudget(budget))
+	if err != nil {
+		return "", err
+	}
+	ctx := context.Background()
+	if isTerminal(stderr) {
+		p := newProgressLine(stderr, "comparing with the recommended policy", 1, sc.Horizon, time.Now)
+		ctx = simulate.WithProgress(ctx, p.update)
+		defer p.clear()
+	}
+	rec, err := sim.Run(ctx, simulate.SeedFor(seed, 0))
+	if err != nil {
+		return "", err
+	}
+	cell := func(r *simulate.Result, metric string) string {
+		v, ok := r.Metric(metric)
+		return simulate.MetricText(metric, v, ok)
+	}
+	return fmt.Sprintf("With %s instead (seed %d): %s hosts failed (here %s), 95%% protected %s (here %s), outage %s (here %s). Run with -policy %s to see it.",
+		examples.RecommendedPath, simulate.SeedFor(seed, 0),
+		cell(rec, "failed"), cell(here, "failed"),
+		cell(rec, "coverage_95_seconds"), cell(here, "coverage_95_seconds"),
+		cell(rec, "outage_seconds"), cell(here, "outage_seconds"),
+		examples.RecommendedPath), nil
 }
 
 // parseBytes parses a memory size: a whole number of bytes, or a number

@@ -131,7 +131,7 @@ func TestSimulateText(t *testing.T) {
 	if code := run([]string{"simulate", filepath.Join(dir, "scenario.hcl")}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, want := range []string{`scenario tiny under rollout "staged": 43 hosts`, "failed                   3", "rollback", `trigger "quiet"`} {
+	for _, want := range []string{`scenario tiny under rollout "staged": 43 hosts`, "hosts failed           3", "rollback", `trigger "quiet"`} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout.String())
 		}
