@@ -4,9 +4,9 @@
 //
 // This file holds the whole API as plain Go, without build tags, so that it
 // is tested natively (go test ./wasm); main_js.go only converts JavaScript
-// values to and from JSON. Rego gates are not available here: OPA would add
-// tens of megabytes to the download, so a gate block is a diagnostic that
-// sends the user to the CLI.
+// values to and from JSON. Rego gates are in the build tagged
+// ringwise_gates only (gates_on.go): OPA adds tens of megabytes, so the
+// playground loads that second module only for policies with gate blocks.
 package main
 
 import (
@@ -41,8 +41,9 @@ const ScenarioFile = "scenario.hcl"
 // is bad: a one-line error and, for problems in a file, the rendered
 // FILE:LINE:COL diagnostics with their source lines.
 type Failure struct {
-	Error       string `json:"error"`
-	Diagnostics string `json:"diagnostics,omitempty"`
+	Error       string    `json:"error"`
+	Diagnostics string    `json:"diagnostics,omitempty"`
+	Problems    []Problem `json:"problems,omitempty"`
 }
 
 func failf(format string, args ...any) *Failure {
@@ -51,21 +52,27 @@ func failf(format string, args ...any) *Failure {
 
 // CheckResult is the result of Check. Diagnostics holds warnings when OK,
 // errors (and warnings) when not; Error then summarises them.
+// Problems places each diagnostic in its file for an editor; Gates says
+// whether the policy has gate blocks (this build evaluates them only when
+// the constant Gates is true).
 type CheckResult struct {
-	OK          bool     `json:"ok"`
-	Rollouts    []string `json:"rollouts"`
-	Tenants     int      `json:"tenants"`
-	Error       string   `json:"error,omitempty"`
-	Diagnostics string   `json:"diagnostics"`
+	OK          bool      `json:"ok"`
+	Rollouts    []string  `json:"rollouts"`
+	Tenants     int       `json:"tenants"`
+	Gates       bool      `json:"gates"`
+	Error       string    `json:"error,omitempty"`
+	Diagnostics string    `json:"diagnostics"`
+	Problems    []Problem `json:"problems"`
 }
 
 // Check loads files (name to source) as one policy directory.
 func Check(files map[string]string) CheckResult {
-	p, diags, fail := load(files)
+	p, diags, gates, fail := load(files)
 	if fail != nil {
-		return CheckResult{Rollouts: []string{}, Error: fail.Error, Diagnostics: fail.Diagnostics}
+		return CheckResult{Rollouts: []string{}, Error: fail.Error, Diagnostics: fail.Diagnostics, Problems: []Problem{}}
 	}
-	r := CheckResult{OK: !diags.HasErrors(), Rollouts: []string{}, Tenants: len(p.Tenants), Diagnostics: render(p.Files, diags)}
+	r := CheckResult{OK: !diags.HasErrors(), Rollouts: []string{}, Tenants: len(p.Tenants), Gates: gates,
+		Diagnostics: render(p.Files, diags), Problems: problems(fileSources(p.Files), diags)}
 	if !r.OK {
 		r.Error = summary(diags)
 		return r
@@ -89,7 +96,8 @@ func Format(name, source string) (*FormatResult, *Failure) {
 	src := []byte(source)
 	out, diags := policy.Format(src, name)
 	if diags.HasErrors() {
-		return nil, &Failure{Error: summary(diags), Diagnostics: render(map[string]*hcl.File{name: {Bytes: src}}, diags)}
+		files := map[string]*hcl.File{name: {Bytes: src}}
+		return nil, &Failure{Error: summary(diags), Diagnostics: render(files, diags), Problems: problems(fileSources(files), diags)}
 	}
 	return &FormatResult{Source: string(out)}, nil
 }
@@ -164,10 +172,12 @@ func (s *Seed) UnmarshalJSON(b []byte) error {
 }
 
 // SimulateResult is the report of ringwise simulate -json plus the first
-// run's chart (SVG) and the report for people (Text).
+// run's chart (SVG, as ringwise simulate -svg), its timeline as CSV (as
+// ringwise simulate -csv) and the report for people (Text).
 type SimulateResult struct {
 	*simulate.Report
 	SVG  string `json:"svg"`
+	CSV  string `json:"csv"`
 	Text string `json:"text"`
 }
 
@@ -175,6 +185,13 @@ type SimulateResult struct {
 // scenario's policy attribute is ignored; its rollout attribute and its
 // update's kind pick the rollout, as ringwise simulate does.
 func Simulate(files map[string]string, scenario string, opts SimulateOptions) (*SimulateResult, *Failure) {
+	return SimulateProgress(files, scenario, opts, nil)
+}
+
+// SimulateProgress is Simulate calling progress (when not nil) with the
+// number of runs done, from 0 to the number asked for. The report is the
+// one ringwise simulate prints: runs in order, each from SeedFor(seed, k).
+func SimulateProgress(files map[string]string, scenario string, opts SimulateOptions, progress func(done, total int)) (*SimulateResult, *Failure) {
 	runs := opts.Runs
 	if runs == 0 {
 		runs = 1
@@ -188,7 +205,8 @@ func Simulate(files map[string]string, scenario string, opts SimulateOptions) (*
 		if file == nil {
 			file = &hcl.File{Bytes: src}
 		}
-		return nil, &Failure{Error: summary(diags), Diagnostics: render(map[string]*hcl.File{ScenarioFile: file}, diags)}
+		files := map[string]*hcl.File{ScenarioFile: file}
+		return nil, &Failure{Error: summary(diags), Diagnostics: render(files, diags), Problems: problems(fileSources(files), diags)}
 	}
 	// A scenario the heap cannot hold is refused before anything is
 	// allocated, so the module lives on for the next call.
@@ -211,20 +229,32 @@ func Simulate(files map[string]string, scenario string, opts SimulateOptions) (*
 	if err != nil {
 		return nil, failf("%v", err)
 	}
-	// One worker: the browser has one thread, and the report does not
-	// depend on the number of workers.
-	rep, err := sim.MonteCarlo(context.Background(), uint64(opts.Seed), runs, 1)
-	if err != nil {
+	// Run by run, as MonteCarlo does with one worker (the browser has one
+	// thread), to report progress between runs.
+	results := make([]*simulate.Result, runs)
+	for k := range runs {
+		if progress != nil {
+			progress(k, runs)
+		}
+		if results[k], err = sim.Run(context.Background(), simulate.SeedFor(uint64(opts.Seed), k)); err != nil {
+			return nil, failf("%v", err)
+		}
+	}
+	if progress != nil {
+		progress(runs, runs)
+	}
+	rep := &simulate.Report{Scenario: sc.Name, Policy: plan.Name, Seed: uint64(opts.Seed), Runs: results, Aggregate: simulate.Aggregate(results)}
+	var svg, csv, text bytes.Buffer
+	if err := simulate.WriteSVG(&svg, sc, plan.Name, rep.Runs[0]); err != nil {
 		return nil, failf("%v", err)
 	}
-	var svg, text bytes.Buffer
-	if err := simulate.WriteSVG(&svg, sc, plan.Name, rep.Runs[0]); err != nil {
+	if err := simulate.WriteCSV(&csv, rep.Runs[0]); err != nil {
 		return nil, failf("%v", err)
 	}
 	if err := simulate.WriteText(&text, sc, rep); err != nil {
 		return nil, failf("%v", err)
 	}
-	return &SimulateResult{Report: rep, SVG: svg.String(), Text: text.String()}, nil
+	return &SimulateResult{Report: rep, SVG: svg.String(), CSV: csv.String(), Text: text.String()}, nil
 }
 
 // DecodeArg decodes the JSON text of argument what into v, with an error a
@@ -267,49 +297,48 @@ func describe(v any) string {
 	return "an object"
 }
 
-// gatesInCLI is the GateLoader of the browser: every gate is an error that
-// says where gates do run.
-type gatesInCLI struct{}
-
-func (gatesInCLI) LoadGate(_ fs.FS, spec policy.GateSpec) (rollout.Gate, string, hcl.Diagnostics) {
-	rng := spec.Range
-	return nil, "", hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Rego gates run in the CLI",
-		Detail: fmt.Sprintf("Gate %q needs OPA, which the browser playground leaves out; "+
-			"remove the gate block to try the rest of the policy here, and use ringwise check, plan and simulate for gated policies.", spec.Name),
-		Subject: &rng,
-	}}
-}
-
 // load loads files as one in-memory policy directory. fail is set when
 // files themselves are unusable (no files, a bad name).
-func load(files map[string]string) (*policy.Policy, hcl.Diagnostics, *Failure) {
+func load(files map[string]string) (p *policy.Policy, diags hcl.Diagnostics, gates bool, fail *Failure) {
 	if len(files) == 0 {
-		return nil, nil, failf("no policy files: give an object such as {\"policy.hcl\": \"rollout ...\"}")
+		return nil, nil, false, failf("no policy files: give an object such as {\"policy.hcl\": \"rollout ...\"}")
 	}
 	fsys := fstest.MapFS{}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if name == "" || strings.ContainsAny(name, `/\`) || !fs.ValidPath(name) {
-			return nil, nil, failf("policy file name %q: want a plain file name such as policy.hcl", name)
+		if name == "" || strings.Contains(name, `\`) || !fs.ValidPath(name) || strings.Contains(name, "/") && !otherFileOK(name) {
+			return nil, nil, false, failf("policy file name %q: want a plain file name such as policy.hcl", name)
 		}
-		if !policy.IsPolicyFile(name) {
-			return nil, nil, failf("policy file name %q: policy files end in .hcl or .hcl.json", name)
+		if !policy.IsPolicyFile(name) && !otherFileOK(name) {
+			return nil, nil, false, failf("policy file name %q: policy files end in .hcl or .hcl.json", name)
 		}
 		fsys[name] = &fstest.MapFile{Data: []byte(files[name]), Mode: 0o644}
 	}
-	p, diags := policy.Load(fsys, policy.WithGateLoader(gatesInCLI{}))
-	return p, diags, nil
+	loader, gateFiles := gateLoader()
+	seen := &seenGates{GateLoader: loader}
+	p, diags = policy.Load(fsys, policy.WithGateLoader(seen))
+	maps.Copy(p.Files, gateFiles())
+	return p, diags, seen.n > 0, nil
+}
+
+// seenGates counts the gate blocks a loader was asked to load.
+type seenGates struct {
+	policy.GateLoader
+	n int
+}
+
+func (s *seenGates) LoadGate(fsys fs.FS, spec policy.GateSpec) (rollout.Gate, string, hcl.Diagnostics) {
+	s.n++
+	return s.GateLoader.LoadGate(fsys, spec)
 }
 
 // loadOK loads files and turns error diagnostics into a Failure.
 func loadOK(files map[string]string) (*policy.Policy, *Failure) {
-	p, diags, fail := load(files)
+	p, diags, _, fail := load(files)
 	if fail != nil {
 		return nil, fail
 	}
 	if diags.HasErrors() {
-		return nil, &Failure{Error: summary(diags), Diagnostics: render(p.Files, diags)}
+		return nil, &Failure{Error: summary(diags), Diagnostics: render(p.Files, diags), Problems: problems(fileSources(p.Files), diags)}
 	}
 	return p, nil
 }
@@ -340,4 +369,40 @@ func summary(diags hcl.Diagnostics) string {
 		line += fmt.Sprintf(" (and %d more errors)", n)
 	}
 	return line
+}
+
+// ScenarioResult is the result of CheckScenario: whether the scenario
+// parses and, when it does, the update it releases (Release in RFC 3339,
+// the start of its rollout), for planning what it would simulate.
+type ScenarioResult struct {
+	OK          bool      `json:"ok"`
+	Name        string    `json:"name"`
+	Rollout     string    `json:"rollout"`
+	Kind        string    `json:"kind"`
+	Urgency     string    `json:"urgency"`
+	Release     string    `json:"release"`
+	Error       string    `json:"error,omitempty"`
+	Diagnostics string    `json:"diagnostics"`
+	Problems    []Problem `json:"problems"`
+}
+
+// CheckScenario parses a scenario (named ScenarioFile in diagnostics).
+func CheckScenario(source string) ScenarioResult {
+	src := []byte(source)
+	sc, file, diags := simulate.ParseScenario(src, ScenarioFile)
+	if file == nil {
+		file = &hcl.File{Bytes: src}
+	}
+	files := map[string]*hcl.File{ScenarioFile: file}
+	r := ScenarioResult{OK: !diags.HasErrors(), Diagnostics: render(files, diags), Problems: problems(fileSources(files), diags)}
+	if !r.OK || sc == nil {
+		r.OK = false
+		r.Error = summary(diags)
+		return r
+	}
+	r.Name, r.Rollout, r.Kind, r.Urgency = sc.Name, sc.Rollout, sc.Update.Kind, sc.Update.Urgency
+	if !sc.Update.Release.IsZero() {
+		r.Release = sc.Update.Release.UTC().Format(time.RFC3339)
+	}
+	return r
 }

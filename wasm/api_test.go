@@ -60,30 +60,11 @@ func TestCheckErrors(t *testing.T) {
 	}
 }
 
-func TestCheckGateSaysCLI(t *testing.T) {
-	src := `rollout "gated" {
-  ring "all" {
-    steps = [100]
-    bake  = "1h"
-  }
-  gate "freeze" {
-    rego = ["gates/freeze.rego"]
-  }
-}
-`
-	r := Check(map[string]string{"gated.hcl": src})
-	if r.OK {
-		t.Fatal("a gate loaded in the browser build")
-	}
-	if !strings.HasPrefix(r.Diagnostics, "gated.hcl:6:3: Rego gates run in the CLI: ") {
-		t.Errorf("diagnostics:\n%s", r.Diagnostics)
-	}
-}
-
 func TestCheckBadFiles(t *testing.T) {
 	for _, files := range []map[string]string{
 		nil,
 		{"dir/p.hcl": "x"},
+		{`dir\p.hcl`: "x"},
 		{"../p.hcl": "x"},
 		{"notes.txt": "x"},
 		{"": "x"},

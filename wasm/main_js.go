@@ -20,6 +20,13 @@ func main() {
 		}
 		return Check(files), nil
 	}))
+	api.Set("checkScenario", fn("checkScenario(source)", func(args []js.Value) (any, error) {
+		var source string
+		if err := arg(args, 0, "source", &source); err != nil {
+			return nil, err
+		}
+		return CheckScenario(source), nil
+	}))
 	api.Set("format", fn("format(name, source)", func(args []js.Value) (any, error) {
 		var name, source string
 		if err := arg(args, 0, "name", &name); err != nil {
@@ -41,7 +48,7 @@ func main() {
 		}
 		return result(Plan(files, opts))
 	}))
-	api.Set("simulate", fn("simulate(files, scenario, options)", func(args []js.Value) (any, error) {
+	api.Set("simulate", fn("simulate(files, scenario, options, progress)", func(args []js.Value) (any, error) {
 		var files map[string]string
 		var scenario string
 		var opts SimulateOptions
@@ -54,8 +61,17 @@ func main() {
 		if err := arg(args, 2, "options", &opts); err != nil {
 			return nil, err
 		}
-		return result(Simulate(files, scenario, opts))
+		var progress func(done, total int)
+		if len(args) > 3 && args[3].Type() == js.TypeFunction {
+			// progress(done, total) between runs: a worker posts it to
+			// the page while the simulation holds the worker's thread.
+			f := args[3]
+			progress = func(done, total int) { f.Invoke(done, total) }
+		}
+		return result(SimulateProgress(files, scenario, opts, progress))
 	}))
+	// gates: whether this module evaluates Rego gates (the second module).
+	api.Set("gates", Gates)
 	js.Global().Set("ringwise", api)
 	select {}
 }

@@ -1,6 +1,6 @@
-// Tests of the real browser build: loads wasm/web/ringwise.wasm (built by
-// wasm/build.sh) with Go's wasm_exec.js, as the page does, and calls
-// globalThis.ringwise.
+// Tests of the real browser build: loads the module that wasm/build.sh
+// wrote to wasm/dist/ (named in dist/manifest.json) with Go's wasm_exec.js,
+// as the page does, and calls globalThis.ringwise.
 //
 //   wasm/build.sh && node --test wasm/test/
 //
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const web = path.join(here, "..", "web");
+const dist = path.join(here, "..", "dist");
 const examples = path.join(web, "examples");
 const example = (name) => readFileSync(path.join(examples, name), "utf8");
 
@@ -35,14 +36,14 @@ function expected(env, args) {
 let rw;
 
 before(async () => {
-  for (const f of ["wasm_exec.js", "ringwise.wasm"]) {
-    if (!existsSync(path.join(web, f))) throw new Error(`wasm/web/${f} is missing: run wasm/build.sh first`);
-  }
+  const manifest = path.join(dist, "manifest.json");
+  if (!existsSync(manifest)) throw new Error("wasm/dist/manifest.json is missing: run wasm/build.sh first");
+  const { wasm } = JSON.parse(readFileSync(manifest, "utf8"));
   // wasm_exec.js defines globalThis.Go; Node >= 18 has the crypto,
   // performance and TextEncoder globals it needs.
-  createRequire(import.meta.url)(path.join(web, "wasm_exec.js"));
+  createRequire(import.meta.url)(path.join(here, "..", ".build", "wasm_exec.js"));
   const go = new globalThis.Go();
-  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(web, "ringwise.wasm")), go.importObject);
+  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dist, wasm)), go.importObject);
   go.run(instance); // returns once main waits for calls
   rw = globalThis.ringwise;
   assert.ok(rw, "ringwise.wasm did not register globalThis.ringwise");
@@ -52,7 +53,8 @@ const position = (file) => new RegExp(`^${file.replace(/[.]/g, "\\.")}:\\d+:\\d+
 
 test("check: the example policy is ok", () => {
   const r = rw.check(policy);
-  assert.deepEqual(r, { ok: true, rollouts: ["recommended"], tenants: 0, diagnostics: "" });
+  assert.deepEqual(r, { ok: true, rollouts: ["recommended"], tenants: 0, gates: false, diagnostics: "", problems: [] });
+  assert.equal(rw.gates, false, "the first module leaves OPA out");
   const both = rw.check({ ...policy, "all-at-once.hcl": example("all-at-once.hcl") });
   assert.deepEqual(both.rollouts, ["all-at-once", "recommended"]);
 });
@@ -64,13 +66,38 @@ test("check: a broken policy gets FILE:LINE:COL diagnostics", () => {
   assert.match(r.diagnostics, /Invalid steps/);
   assert.match(r.diagnostics, /\n {4}.*steps {7}= \[100, 50\]\n {4} *\^+\n/);
   assert.match(r.error, position("broken.hcl"));
+  // The problem is placed for the editor, in JavaScript string offsets.
+  const src = policy["recommended.hcl"].replace("steps       = [100]", "steps       = [100, 50]");
+  const [p] = r.problems;
+  assert.equal(p.file, "broken.hcl");
+  assert.equal(p.severity, "error");
+  assert.equal(src.slice(p.from, p.to), "50");
+  assert.equal(src.split("\n")[p.line - 1].includes("[100, 50]"), true);
 });
 
-test("check: a gate says Rego gates run in the CLI", () => {
+test("check: offsets count UTF-16 code units, as JavaScript strings do", () => {
+  const src = '# 🚀 café\nrollout "x" {\n  ring "a" {\n    steps = [100]\n    bake  = "soon"\n  }\n}\n';
+  const r = rw.check({ "p.hcl": src });
+  const p = r.problems.find((x) => x.file === "p.hcl");
+  assert.equal(src.slice(p.from, p.to), '"soon"');
+});
+
+test("checkScenario: the update, or problems placed in scenario.hcl", () => {
+  const ok = rw.checkScenario(scenario);
+  assert.equal(ok.ok, true);
+  assert.equal(ok.kind, "content");
+  assert.equal(ok.release, "2024-07-19T04:09:00Z");
+  const bad = rw.checkScenario(scenario.replace('horizon     = "14d"', 'horizon     = "a fortnight"'));
+  assert.equal(bad.ok, false);
+  assert.equal(bad.problems[0].file, "scenario.hcl");
+});
+
+test("check: a gate needs the gates module, and check says the policy has one", () => {
   const src = 'rollout "g" {\n  ring "all" {\n    steps = [100]\n    bake  = "1h"\n  }\n  gate "freeze" {\n    rego = ["freeze.rego"]\n  }\n}\n';
   const r = rw.check({ "g.hcl": src });
   assert.equal(r.ok, false);
-  assert.match(r.diagnostics, /^g\.hcl:6:3: Rego gates run in the CLI: /);
+  assert.equal(r.gates, true);
+  assert.match(r.diagnostics, /^g\.hcl:6:3: Rego gates need the gates module: /);
 });
 
 test("bad arguments come back as {error}, never thrown", () => {
@@ -116,8 +143,9 @@ test("simulate: seed 1 gives the native CLI's JSON, plus svg and text", () => {
   const r = rw.simulate(policy, scenario, { seed: 1 });
   const ms = performance.now() - t0;
   assert.equal(r.error, undefined, r.diagnostics || r.error);
-  const { svg, text, ...report } = r;
+  const { svg, csv, text, ...report } = r;
   assert.match(svg, /^<svg /);
+  assert.match(csv, /^t_seconds,|^t,/);
   assert.match(text, /^scenario crowdstrike-2024-small under rollout "recommended"/);
   assert.match(text, /decisions \(seed 1\)/);
   assert.deepEqual(report, expected("RINGWISE_EXPECTED_SIMULATE",
@@ -125,4 +153,11 @@ test("simulate: seed 1 gives the native CLI's JSON, plus svg and text", () => {
   // The same again: nothing carries over between calls.
   assert.deepEqual(rw.simulate(policy, scenario, { seed: 1 }), r);
   assert.ok(ms < 20000, `simulate took ${Math.round(ms)} ms`);
+});
+
+test("simulate: progress(done, total) from 0 to the runs, and the same report", () => {
+  const seen = [];
+  const r = rw.simulate(policy, scenario, { seed: 3, runs: 3 }, (done, total) => seen.push([done, total]));
+  assert.deepEqual(seen, [[0, 3], [1, 3], [2, 3], [3, 3]]);
+  assert.deepEqual(r, rw.simulate(policy, scenario, { seed: 3, runs: 3 }));
 });
