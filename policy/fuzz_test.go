@@ -8,6 +8,11 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ringwise/ringwise/internal/fuzzbudget"
 )
 
 // exampleFiles are the example policy files this package's tests pin down.
@@ -47,6 +52,44 @@ func examples(t testing.TB) map[string][]byte {
 	return out
 }
 
+// jsonSeeds are policies in HCL's JSON form that seed the JSON targets.
+var jsonSeeds = []string{
+	`{"rollout": {"content": {"applies_to": ["content"], "ring": {"canary": {"steps": [100], "bake": "30m", "cover": ["os_build"]}, "broad": {"steps": [1, 10, 100], "bake": "2h", "tenant_cap": 50}}, "trigger": {"crash": {"signal": "crash", "above": 0.01, "action": "rollback"}}, "urgency": {"emergency": {"bake_scale": 0.1}}, "blackout": {"year-end": {"from": "2026-12-20T00:00:00Z", "to": "2027-01-04T00:00:00Z", "exempt": ["emergency"]}}}}}`,
+	`{"tenant": {"hospital": {"select": {"tenant": "st-marys"}, "defer": "48h", "maintenance": [{"days": ["sat"], "start": "01:00", "hours": 4, "zone": "Europe/London"}]}}, "rollout": {"r": {"ring": {"a": {"steps": [100], "bake": "1h"}}}}}`,
+	`{"signal": {"cpu": {"description": "CPU"}}, "rollout": {"r": {"ring": {"a": {"steps": [50, 100], "bake": "1h"}}, "trigger": {"t": {"signal": "cpu", "test": "sprt", "rate": 0.01, "ratio": 2, "alpha": 0.01, "action": "halt"}}}}}`,
+	`{"rollout": {"r": {"ring": {"a": {"steps": "${[for a in [1] : a]}", "bake": "1h"}}}}}`,
+	`{"rollout": {"r": {"//": "a comment", "ring": {"a": {"steps": [100], "bake": "%{if true}1h%{endif}"}}}}}`,
+}
+
+// loadFuzz loads src as the only file of a policy and checks what every
+// input must give: a Policy, well-formed diagnostics that render, a digest
+// for every plan; all within fuzzbudget.Default.
+func loadFuzz(t *testing.T, name string, src []byte) {
+	fuzzbudget.Default.Run(t, len(src), func() {
+		p, diags := Load(fstest.MapFS{name: {Data: src}})
+		if p == nil {
+			t.Fatal("nil Policy")
+		}
+		for _, d := range diags {
+			if d.Severity == 0 || d.Summary == "" {
+				t.Errorf("malformed diagnostic %#v", d)
+			}
+			if d.Severity == hcl.DiagError && d.Subject == nil {
+				t.Errorf("error without a location: %v", d)
+			}
+		}
+		if !diags.HasErrors() {
+			for _, pl := range p.Plans {
+				if pl.Digest() == "" {
+					t.Errorf("plan %q without a digest", pl.Name)
+				}
+			}
+		}
+		var b bytes.Buffer
+		_ = WriteDiagnostics(&b, p.Files, diags)
+	})
+}
+
 func FuzzLoad(f *testing.F) {
 	for name, src := range examples(f) {
 		f.Add(name, src)
@@ -62,24 +105,39 @@ func FuzzLoad(f *testing.F) {
 		} else {
 			name = "fuzz.hcl"
 		}
-		p, diags := Load(fstest.MapFS{name: {Data: src}})
-		if p == nil {
-			t.Fatal("nil Policy")
-		}
-		for _, d := range diags {
-			if d.Severity == 0 || d.Summary == "" {
-				t.Errorf("malformed diagnostic %#v", d)
+		loadFuzz(t, name, src)
+	})
+}
+
+// FuzzLoadJSON: the loader on HCL's JSON form.
+func FuzzLoadJSON(f *testing.F) {
+	for _, src := range jsonSeeds {
+		f.Add([]byte(src))
+	}
+	for _, tc := range badCases {
+		for name, src := range tc.files {
+			if strings.HasSuffix(name, ".json") {
+				f.Add([]byte(src))
 			}
 		}
-		if !diags.HasErrors() {
-			for _, pl := range p.Plans {
-				if pl.Digest() == "" {
-					t.Errorf("plan %q without a digest", pl.Name)
-				}
-			}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) { loadFuzz(t, "fuzz.hcl.json", src) })
+}
+
+// formatFuzz checks that Format is idempotent on src and its output parses.
+func formatFuzz(t *testing.T, name string, src []byte) {
+	fuzzbudget.Default.Run(t, len(src), func() {
+		once, diags := Format(src, name)
+		if diags.HasErrors() {
+			return
 		}
-		var b bytes.Buffer
-		_ = WriteDiagnostics(&b, p.Files, diags)
+		twice, diags := Format(once, name)
+		if diags.HasErrors() {
+			t.Fatalf("formatted source does not parse: %v\n%s", diags, once)
+		}
+		if !bytes.Equal(once, twice) {
+			t.Fatalf("Format is not idempotent:\n%q\n%q", once, twice)
+		}
 	})
 }
 
@@ -92,18 +150,57 @@ func FuzzFormat(f *testing.F) {
 			f.Add([]byte(src))
 		}
 	}
-	f.Fuzz(func(t *testing.T, src []byte) {
-		once, diags := Format(src, "fuzz.hcl")
-		if diags.HasErrors() {
-			return
+	f.Fuzz(func(t *testing.T, src []byte) { formatFuzz(t, "fuzz.hcl", src) })
+}
+
+// FuzzFormatJSON: Format on HCL's JSON form.
+func FuzzFormatJSON(f *testing.F) {
+	for _, src := range jsonSeeds {
+		f.Add([]byte(src))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) { formatFuzz(t, "fuzz.hcl.json", src) })
+}
+
+// FuzzFormatDigest: formatting never changes what a policy means. A
+// source that loads loads again after Format, into plans with the same
+// names and digests and the same tenants; one that does not load does not
+// load after Format either.
+func FuzzFormatDigest(f *testing.F) {
+	for name, src := range examples(f) {
+		f.Add(name, src)
+	}
+	for _, src := range jsonSeeds {
+		f.Add("p.hcl.json", []byte(src))
+	}
+	f.Fuzz(func(t *testing.T, given string, src []byte) {
+		name := "fuzz.hcl"
+		if strings.HasSuffix(given, ".json") {
+			name = "fuzz.hcl.json"
 		}
-		twice, diags := Format(once, "fuzz.hcl")
-		if diags.HasErrors() {
-			t.Fatalf("formatted source does not parse: %v\n%s", diags, once)
-		}
-		if !bytes.Equal(once, twice) {
-			t.Fatalf("Format is not idempotent:\n%q\n%q", once, twice)
-		}
+		fuzzbudget.Default.Run(t, len(src), func() {
+			out, diags := Format(src, name)
+			if diags.HasErrors() {
+				return
+			}
+			before, d1 := Load(fstest.MapFS{name: {Data: src}})
+			after, d2 := Load(fstest.MapFS{name: {Data: out}})
+			if d1.HasErrors() != d2.HasErrors() {
+				t.Fatalf("loads with errors %v before formatting and %v after:\nbefore: %v\nafter: %v\n%s", d1.HasErrors(), d2.HasErrors(), d1, d2, out)
+			}
+			digests := func(p *Policy) []string {
+				var out []string
+				for _, pl := range p.Plans {
+					out = append(out, pl.Name+" "+pl.Digest())
+				}
+				return out
+			}
+			if diff := cmp.Diff(digests(before), digests(after)); diff != "" {
+				t.Fatalf("plans changed by formatting (-before +after):\n%s\n%s", diff, out)
+			}
+			if len(before.Tenants) != len(after.Tenants) {
+				t.Fatalf("%d tenants before formatting, %d after", len(before.Tenants), len(after.Tenants))
+			}
+		})
 	})
 }
 
