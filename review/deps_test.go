@@ -2,8 +2,6 @@ package review
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -12,7 +10,10 @@ import (
 // natively or for js/wasm, so the playground can compare policies without
 // the 30 MB that gates cost.
 func TestNoOPA(t *testing.T) {
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, env := range [][]string{nil, {"GOOS=js", "GOARCH=wasm"}} {
 		cmd := exec.Command(gobin, "list", "-deps", ".")
 		cmd.Env = append(cmd.Environ(), env...)

@@ -19,12 +19,17 @@ import (
 // and review treat it as a scenario, never as a policy file.
 const scenarioFile = "scenario.hcl"
 
+// suiteFile is the name of a review suite (review.ParseSuite): check
+// validates it as one, never as a policy file.
+const suiteFile = "suite.hcl"
+
 const checkHelp = `
 Check validates rollout policies and scenarios. Each directory PATH is
 loaded as one policy (its .hcl and .hcl.json files; tenant blocks apply to
 every rollout in it); the files named on the command line are loaded
 together as one more. A file named scenario.hcl, named or in a directory,
-is checked as a simulation scenario instead.
+is checked as a simulation scenario instead, and a file named suite.hcl
+as a review suite (see ringwise review -suite).
 
 A PATH ending in /... (such as ./... or examples/...), or a directory with
 -r, stands for that directory and every directory below it that holds
@@ -69,6 +74,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			continue
 		}
+		if t.suite != "" {
+			if !checkSuite(t.suite, stdout, stderr) {
+				code = 1
+			}
+			continue
+		}
 		p, ok := loadPolicy(t.policy, stderr)
 		if !ok {
 			code = 1
@@ -89,6 +100,7 @@ type checkTarget struct {
 	policy   []string
 	display  string // the directory given, when policy lists its files
 	scenario string
+	suite    string
 }
 
 func (t checkTarget) name() string {
@@ -111,18 +123,20 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 			return err
 		}
 		var pol []string
-		scenario := false
+		scenario, suite := false, false
 		for _, e := range entries {
 			switch {
 			case e.IsDir() || !policy.IsPolicyFile(e.Name()):
 			case e.Name() == scenarioFile:
 				scenario = true
+			case e.Name() == suiteFile:
+				suite = true
 			default:
 				pol = append(pol, filepath.Join(dir, e.Name()))
 			}
 		}
 		switch {
-		case !scenario && len(pol) == 0 && required:
+		case !scenario && !suite && len(pol) == 0 && required:
 			return fmt.Errorf("%s holds no .hcl or .hcl.json files; to check the directories below it, write %s/... (or check -r %s)",
 				dir, strings.TrimSuffix(dir, "/"), dir)
 		case len(pol) > 0:
@@ -130,6 +144,9 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 		}
 		if scenario {
 			out = append(out, checkTarget{scenario: filepath.Join(dir, scenarioFile)})
+		}
+		if suite {
+			out = append(out, checkTarget{suite: filepath.Join(dir, suiteFile)})
 		}
 		return nil
 	}
@@ -165,6 +182,8 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 			}
 		case filepath.Base(p) == scenarioFile:
 			out = append(out, checkTarget{scenario: p})
+		case filepath.Base(p) == suiteFile:
+			out = append(out, checkTarget{suite: p})
 		default:
 			if files < 0 {
 				files = len(out)

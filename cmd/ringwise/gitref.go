@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -85,10 +86,6 @@ func loadPolicyAt(rev, p string, diagw io.Writer) (pol *policy.Policy, dir strin
 		if base != "." {
 			name = strings.TrimPrefix(e.path, base+"/")
 		}
-		// A file loads alone: its directory's other policy files stay out.
-		if isFile && !strings.Contains(name, "/") && policy.IsPolicyFile(name) && e.path != rel {
-			continue
-		}
 		switch e.mode {
 		case gitModeLink:
 			return nil, "", fmt.Errorf("%s is a symlink at %s; policies are read without following symlinks", e.path, rev)
@@ -111,11 +108,62 @@ func loadPolicyAt(rev, p string, diagw io.Writer) (pol *policy.Policy, dir strin
 	// File names in diagnostics as in the work tree, relative to the
 	// current directory like the path given.
 	dir = filepath.ToSlash(filepath.Dir(filepath.Clean(p)))
-	if !isFile {
+	keep := ""
+	if isFile {
+		keep = path.Base(rel)
+	} else {
 		dir = filepath.ToSlash(filepath.Clean(p))
 	}
 	if dir == "." {
 		dir = ""
+	}
+	pol = loadPolicyFS(fsys, dir, keep, diagw)
+	return pol, dir, nil
+}
+
+// loadPolicyDir loads the policy file or directory p from the work tree
+// the way loadPolicyAt loads it from git: through an fs rooted at its
+// directory, so that both sides of a review name their files (and their
+// gates' modules, which count in a plan's digest) alike. dir is as for
+// loadPolicyAt. ok is false when p does not load.
+func loadPolicyDir(p string, diagw io.Writer) (pol *policy.Policy, dir string, ok bool) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		fmt.Fprintf(diagw, "%s: %v\n", p, err)
+		return nil, "", false
+	}
+	d, keep := filepath.Clean(p), ""
+	if !fi.IsDir() {
+		if !policy.IsPolicyFile(p) {
+			// Any name goes when a file is named explicitly.
+			pol, ok := loadPolicy([]string{p}, diagw)
+			return pol, "", ok
+		}
+		d, keep = filepath.Dir(d), filepath.Base(p)
+	}
+	root, err := os.OpenRoot(d)
+	if err != nil {
+		fmt.Fprintf(diagw, "%s: %v\n", p, err)
+		return nil, "", false
+	}
+	defer root.Close()
+	dir = filepath.ToSlash(d)
+	if dir == "." {
+		dir = ""
+	}
+	var b bytes.Buffer
+	pol = loadPolicyFS(root.FS(), dir, keep, &b)
+	diagw.Write(b.Bytes())
+	return pol, dir, pol != nil
+}
+
+// loadPolicyFS loads the policy at the top of fsys (only the file keep
+// among its policy files, when keep is set), compiling gates with Rego,
+// and writes its diagnostics with dir prepended to the file names. It
+// returns nil when the policy has errors.
+func loadPolicyFS(fsys fs.FS, dir, keep string, diagw io.Writer) *policy.Policy {
+	if keep != "" {
+		fsys = onlyFile{fsys, keep}
 	}
 	gates := rego.NewLoader()
 	pol, diags := policy.Load(fsys, policy.WithGateLoader(gates))
@@ -127,7 +175,31 @@ func loadPolicyAt(rev, p string, diagw io.Writer) (pol *policy.Policy, dir strin
 		files[prefixName(dir, n)] = f
 	}
 	policy.WriteDiagnostics(diagw, files, prefixDiags(dir, diags))
-	return pol, dir, nil
+	if diags.HasErrors() {
+		return nil
+	}
+	return pol
+}
+
+// onlyFile is fsys with one policy file at its top: the other policy files
+// beside it are not listed (Rego modules and data still are).
+type onlyFile struct {
+	fs.FS
+	keep string
+}
+
+func (o onlyFile) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(o.FS, name)
+	if name != "." {
+		return es, err
+	}
+	out := es[:0:0]
+	for _, e := range es {
+		if e.Name() == o.keep || e.IsDir() || !policy.IsPolicyFile(e.Name()) {
+			out = append(out, e)
+		}
+	}
+	return out, err
 }
 
 func prefixName(dir, name string) string {

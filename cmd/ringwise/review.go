@@ -67,6 +67,7 @@ for a usage error.`)
 	seed := fs.Uint64("seed", 1, "seed of the first run")
 	headSeed := fs.Uint64("head-seed", 0, "seed of head's first run, for unpaired runs (default: -seed); a policy against itself shows the noise")
 	asJSON := fs.Bool("json", false, "print the comparison as JSON")
+	jsonFile := fs.String("json-file", "", "also write the comparison as JSON to `FILE`")
 	rootDir := fs.String("root", "", "the directory each scenario's policy attribute must resolve inside (default: the scenario file's directory)")
 	maxBytes := fs.Int("max-bytes", review.MaxCommentBytes, "trim the Markdown comment to at most this many bytes")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
@@ -111,6 +112,17 @@ for a usage error.`)
 		rep, err = review.Compare(context.Background(), cases, opts)
 		if opts.Progress != nil {
 			fmt.Fprint(stderr, "\r\033[K")
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ringwise review: %v\n", err)
+			return 1
+		}
+	}
+	if *jsonFile != "" {
+		var b bytes.Buffer
+		err := review.WriteJSON(&b, rep)
+		if err == nil {
+			err = os.WriteFile(*jsonFile, b.Bytes(), 0o644)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ringwise review: %v\n", err)
@@ -312,17 +324,14 @@ func (rl *reviewLoader) policy(side, path, rev string) *loadedPolicy {
 	rl.cache[key] = lp
 	var b bytes.Buffer
 	if rev == "" {
-		p, ok := loadPolicy([]string{path}, &b)
-		lp.side.Policy, lp.ok = p, ok
+		p, dir, ok := loadPolicyDir(path, &b)
+		lp.side.Policy, lp.side.Dir, lp.ok = p, dir, ok
 	} else {
 		p, dir, err := loadPolicyAt(rev, path, &b)
 		if err != nil {
 			fmt.Fprintf(&b, "%s: %v\n", lp.side.Label, err)
 		}
-		lp.side.Policy, lp.side.Dir, lp.ok = p, dir, err == nil && b.Len() == 0
-		if p == nil {
-			lp.ok = false
-		}
+		lp.side.Policy, lp.side.Dir, lp.ok = p, dir, err == nil && p != nil
 	}
 	if !lp.ok {
 		rl.bad(side, lp.side.Label, b.String())
@@ -381,4 +390,24 @@ func shortRev(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// checkSuite parses the review suite at path and reports it, for check.
+func checkSuite(path string, stdout, stderr io.Writer) bool {
+	src, msg := readSource(path, review.MaxSuiteSize)
+	if msg != "" {
+		io.WriteString(stderr, msg)
+		return false
+	}
+	s, file, diags := review.ParseSuite(src, path)
+	policy.WriteDiagnostics(stderr, map[string]*hcl.File{path: file}, diags)
+	if diags.HasErrors() {
+		return false
+	}
+	n := 0
+	for _, sc := range s.Scenarios {
+		n += len(sc.Budgets)
+	}
+	fmt.Fprintf(stdout, "%s: ok: review suite, %s, %s\n", path, plural(len(s.Scenarios), "scenario block"), plural(n, "budget"))
+	return true
 }
