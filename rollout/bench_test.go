@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -158,6 +159,32 @@ func BenchmarkDecide(b *testing.B) {
 	ctx := context.Background()
 	if d := f.Decide(ctx, st, obs, now); d.Action != Advance {
 		b.Fatalf("got %s %v", d.Action, d.Reasons)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f.Decide(ctx, st, obs, now)
+	}
+}
+
+// BenchmarkDecideUnchanged is the controller call when nothing changes:
+// the broad ring's 50% step is baking, a controller polls with a healthy
+// observation, and the answer (hold, "step 3 baking until ...") repeats
+// the audit log's last entry, so the log does not grow.
+func BenchmarkDecideUnchanged(b *testing.B) {
+	f, _ := benchFleet(b, 100_000, false)
+	st := must(f.Start(Update{ID: "u1", Kind: "content"}, t0))
+	st.Ring, st.RingName, st.Step, st.GA = 2, "broad", 1, t0
+	ctx := context.Background()
+	at := t0.Add(3 * time.Hour)
+	obs := Observation{At: at, Updated: Cohort{Hosts: 12000, Healthy: 12000, Signals: map[string]Signal{"crash": {Count: 3, Hours: 20000}}}}
+	st = f.Decide(ctx, st, obs, at).State // advance to 50%
+	now := at.Add(10 * time.Minute)
+	obs.At = now
+	first := f.Decide(ctx, st, obs, now)
+	st = first.State
+	d := f.Decide(ctx, st, obs, now)
+	if d.Action != Hold || len(d.State.Log) != len(st.Log) || !slices.Equal(d.Reasons, first.Reasons) {
+		b.Fatalf("got %s %v, log %d entries (was %d)", d.Action, d.Reasons, len(d.State.Log), len(st.Log))
 	}
 	b.ReportAllocs()
 	for b.Loop() {

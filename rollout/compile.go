@@ -202,6 +202,7 @@ func Compile(p Plan) (*Plan, error) {
 	}
 	q := clonePlan(p)
 	q.digest = digest(&q)
+	q.prepareRules()
 	return &q, nil
 }
 

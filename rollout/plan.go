@@ -237,6 +237,31 @@ type Plan struct {
 	Src       Source
 
 	digest string
+	rules  planRules // set by Compile
+}
+
+// planRules are the names reasons give the plan's rules (`ring "canary"`),
+// prepared once by Compile so that a decision does not format them again.
+type planRules struct {
+	plan                       string
+	rings, triggers, blackouts []string
+}
+
+// prepareRules fills p.rules.
+func (p *Plan) prepareRules() {
+	p.rules.plan = fmt.Sprintf("rollout %q", p.Name)
+	p.rules.rings = make([]string, len(p.Rings))
+	for i, r := range p.Rings {
+		p.rules.rings[i] = fmt.Sprintf("ring %q", r.Name)
+	}
+	p.rules.triggers = make([]string, len(p.Triggers))
+	for i, t := range p.Triggers {
+		p.rules.triggers[i] = fmt.Sprintf("trigger %q", t.Name)
+	}
+	p.rules.blackouts = make([]string, len(p.Blackouts))
+	for i, b := range p.Blackouts {
+		p.rules.blackouts[i] = fmt.Sprintf("blackout %q", b.Name)
+	}
 }
 
 // Digest identifies the plan's content. A running rollout records it; when a

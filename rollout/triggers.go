@@ -158,10 +158,10 @@ func (d *decider) triggers() (Action, bool) {
 		r := t.evaluate(&v)
 		switch {
 		case r.fired:
-			fireReasons = append(fireReasons, Reason{Rule: t.rule(), Src: t.Src, Message: r.msg})
+			fireReasons = append(fireReasons, Reason{Rule: d.f.plan.rules.triggers[k], Src: t.Src, Message: r.msg})
 			fired = max(fired, t.Action)
 		case r.note != "":
-			d.reasons = append(d.reasons, Reason{Rule: t.rule(), Src: t.Src, Message: r.note})
+			d.reasons = append(d.reasons, Reason{Rule: d.f.plan.rules.triggers[k], Src: t.Src, Message: r.note})
 		}
 	}
 	if fired == 0 {
@@ -170,6 +170,3 @@ func (d *decider) triggers() (Action, bool) {
 	d.reasons = append(d.reasons, fireReasons...)
 	return fired, true
 }
-
-// rule names the trigger in reasons.
-func (t *Trigger) rule() string { return fmt.Sprintf("trigger %q", t.Name) }

@@ -63,6 +63,36 @@ func textError(what, s string) error {
 // negative, so either would switch a trigger off unseen; every call that
 // takes an observation refuses (Resume) or holds on (Decide) such counts.
 func observationProblems(obs *Observation, acked *Cohort) []string {
+	if observationOK(obs, acked) {
+		return nil // the common case, checked without sorting or allocating
+	}
+	o := *obs // the report below may keep what it reads; obs stays the caller's
+	return listProblems(&o, acked)
+}
+
+// observationOK reports whether observationProblems has nothing to say.
+func observationOK(obs *Observation, acked *Cohort) bool {
+	for _, c := range [...]*Cohort{&obs.Updated, &obs.Baseline} {
+		if c.Hosts < 0 || c.Healthy < 0 || c.Silent < 0 {
+			return false
+		}
+		for name, s := range c.Signals {
+			if badSignal(name, s) {
+				return false
+			}
+		}
+	}
+	if acked != nil {
+		for name, a := range acked.Signals {
+			if s, ok := obs.Updated.Signals[name]; ok && (s.Count < a.Count || s.Hours < a.Hours) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func listProblems(obs *Observation, acked *Cohort) []string {
 	var out []string
 	for _, c := range [...]struct {
 		name string
@@ -70,9 +100,6 @@ func observationProblems(obs *Observation, acked *Cohort) []string {
 	}{{"updated", &obs.Updated}, {"baseline", &obs.Baseline}} {
 		if c.c.Hosts < 0 || c.c.Healthy < 0 || c.c.Silent < 0 {
 			out = append(out, fmt.Sprintf("observation of %s hosts has a negative count (hosts %d, healthy %d, silent %d)", c.name, c.c.Hosts, c.c.Healthy, c.c.Silent))
-		}
-		if !anyEntry(c.c.Signals, badSignal) {
-			continue // the common case, without sorting (or allocating)
 		}
 		for _, name := range sortedKeys(c.c.Signals) { // map order must not reach the decision
 			s := c.c.Signals[name]
@@ -86,16 +113,9 @@ func observationProblems(obs *Observation, acked *Cohort) []string {
 	if acked == nil {
 		return out
 	}
-	wentDown := func(name string, a Signal) bool {
-		s, ok := obs.Updated.Signals[name]
-		return ok && validCount(s.Count) && validCount(s.Hours) && (s.Count < a.Count || s.Hours < a.Hours)
-	}
-	if !anyEntry(acked.Signals, wentDown) {
-		return out
-	}
 	for _, name := range sortedKeys(acked.Signals) {
-		if a := acked.Signals[name]; wentDown(name, a) {
-			s := obs.Updated.Signals[name]
+		a := acked.Signals[name]
+		if s, ok := obs.Updated.Signals[name]; ok && validCount(s.Count) && validCount(s.Hours) && (s.Count < a.Count || s.Hours < a.Hours) {
 			out = append(out, fmt.Sprintf("signal %q of updated hosts went down to count %g, host-hours %g, below the count %g, host-hours %g acknowledged at the resume (counts are cumulative)", name, s.Count, s.Hours, a.Count, a.Hours))
 		}
 	}
@@ -118,14 +138,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// anyEntry reports whether f holds for some entry of m.
-func anyEntry[V any](m map[string]V, f func(string, V) bool) bool {
-	for k, v := range m {
-		if f(k, v) {
-			return true
-		}
-	}
-	return false
 }
