@@ -58,7 +58,7 @@ type steps struct{ first, byRank uint8 }
 
 type ringIndex struct {
 	size    int
-	order   []int32 // host positions by first exposing step, rank order within
+	order   []int32 // host positions by first exposing step, position order within
 	offsets []int   // order[offsets[j]:offsets[j+1]] are first exposed at step j
 	strata  []int32 // cover strata present in the ring, in exposure order
 }
@@ -229,13 +229,14 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 	var scratch []uint64
 	var grank []int32
 	posMask := uint64(1)<<posBits - 1
+	cursors := make([][]int, len(plan.Rings))
 
 	for r := range plan.Rings {
 		ring := &plan.Rings[r]
 		ri := &f.rings[r]
 		k := keys[r]
 		keys[r] = nil
-		scratch = radixSort(k, scratch)
+		scratch = radixSort(k, scratch, posBits)
 		m := len(k)
 		ri.size = m
 		order := make([]int32, m)
@@ -295,38 +296,47 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 			counts[x] += counts[x-1]
 		}
 		ri.offsets = slices.Clone(counts)
-		ri.order = make([]int32, m)
-		for _, i := range order {
-			first := f.steps[i].first
-			ri.order[counts[first]] = i
-			counts[first]++
+		ri.order = order // rank order no longer needed: filled below
+		cursors[r] = counts
+	}
+	// Every ring's hosts by first exposing step, in position order: one
+	// forward pass over the positions.
+	for i := range n {
+		if r := f.hosts[i].ring; r >= 0 {
+			c := &cursors[r][f.steps[i].first]
+			f.rings[r].order[*c] = int32(i)
+			*c++
 		}
 	}
 	return f, nil
 }
 
-// radixSort sorts keys in place (LSD, 8 bits a pass) using scratch, which it
-// returns grown for reuse.
-func radixSort(keys, scratch []uint64) []uint64 {
+// radixSort sorts keys in place (LSD, 11 bits a pass) using scratch, which
+// it returns grown for reuse. The keys must already be in order of their
+// low sorted bits (NewFleetFrom appends them in position order, the
+// position in the low bits): a stable pass per higher digit then sorts
+// them, with no pass over the low bits.
+func radixSort(keys, scratch []uint64, sorted int) []uint64 {
 	if len(keys) < 256 {
 		slices.Sort(keys)
 		return scratch
 	}
+	const bits, size = 11, 1 << 11
 	scratch = slices.Grow(scratch[:0], len(keys))[:len(keys)]
 	src, dst := keys, scratch
-	for shift := uint(0); shift < 64; shift += 8 {
-		var count [257]int
+	for shift := uint(sorted); shift < 64; shift += bits {
+		var count [size + 1]int
 		for _, k := range src {
-			count[(k>>shift)&0xff+1]++
+			count[(k>>shift)&(size-1)+1]++
 		}
-		if count[1+(src[0]>>shift)&0xff] == len(src) {
+		if count[1+(src[0]>>shift)&(size-1)] == len(src) {
 			continue // every key has this digit
 		}
-		for x := 1; x < 257; x++ {
+		for x := 1; x < len(count); x++ {
 			count[x] += count[x-1]
 		}
 		for _, k := range src {
-			d := (k >> shift) & 0xff
+			d := (k >> shift) & (size - 1)
 			dst[count[d]] = k
 			count[d]++
 		}
@@ -444,7 +454,8 @@ func (f *Fleet) Strata(i int) []string {
 
 // Exposed returns the positions of the hosts of ring that step exposes
 // first (the capped remainder for a tenant-capped ring's release step),
-// in rank order. Callers must not modify the slice. A simulator or a push
+// in ascending order, so that a caller walks its own per-host arrays
+// forwards. Callers must not modify the slice. A simulator or a push
 // server offers the update to these hosts when the rollout advances.
 func (f *Fleet) Exposed(ring, step int) []int32 {
 	ri := &f.rings[ring]
