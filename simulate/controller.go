@@ -22,8 +22,6 @@ type link struct {
 	parked    []int32 // waiting hosts told to wait with no time to come back
 
 	// the buffers of a wave of exposed hosts, kept for the next wave
-	scratch   []int32 // positions of a wave
-	sortBuf   []int32
 	tickBuf   []int32 // check-in ticks of a wave
 	waveCount []int32 // hosts of a wave by tick
 }
@@ -149,18 +147,15 @@ func sameRules(rules []string, reasons []rollout.Reason) bool {
 
 // expose queues the hosts the current step exposes at their next check-in.
 func (r *run) expose(k int) {
-	st := &r.st
-	cand := r.fleet.Exposed(st.Ring, st.Step)
-	if len(cand) == 0 {
+	// In position order: the host arrays are walked forwards, not at
+	// random.
+	wave := r.fleet.Exposed(r.st.Ring, r.st.Step)
+	if len(wave) == 0 {
 		return
 	}
-	// Visit hosts in position order: the host arrays are then walked
-	// forwards, not at random.
-	r.scratch = append(r.scratch[:0], cand...)
-	r.sortBuf = sortInt32(r.scratch, r.sortBuf)
 	// Two passes: the check-in tick of every host, then buckets grown to
 	// their final size once (appending would copy big buckets as they grow).
-	r.tickBuf = slices.Grow(r.tickBuf[:0], len(r.scratch))[:len(r.scratch)]
+	r.tickBuf = slices.Grow(r.tickBuf[:0], len(wave))[:len(wave)]
 	if r.waveCount == nil {
 		r.waveCount = make([]int32, len(r.q.buckets))
 	}
@@ -168,13 +163,13 @@ func (r *run) expose(k int) {
 	// The check-in ticks are pure functions of the host and the time: a
 	// big wave computes them on every core, each its own part of tickBuf.
 	parts := 1
-	if len(r.scratch) >= 1<<16 {
+	if len(wave) >= 1<<16 {
 		parts = max(1, min(runtime.GOMAXPROCS(0), 8))
 	}
 	var wg sync.WaitGroup
 	for p := range parts {
-		lo, hi := p*len(r.scratch)/parts, (p+1)*len(r.scratch)/parts
-		wg.Go(func() { r.checkInTicks(r.scratch[lo:hi], r.tickBuf[lo:hi]) })
+		lo, hi := p*len(wave)/parts, (p+1)*len(wave)/parts
+		wg.Go(func() { r.checkInTicks(wave[lo:hi], r.tickBuf[lo:hi]) })
 	}
 	wg.Wait()
 	lo, hi := len(counts), -1
@@ -190,7 +185,7 @@ func (r *run) expose(k int) {
 			counts[t] = 0
 		}
 	}
-	for x, i := range r.scratch {
+	for x, i := range wave {
 		if t := r.tickBuf[x]; t >= 0 {
 			r.push(int(i), int(t))
 		}

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux
 
 package simulate
 
@@ -12,4 +12,13 @@ func cpuTime() (int64, bool) {
 		return 0, false
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano(), true
+}
+
+// peakRSS returns the process's peak resident memory in bytes.
+func peakRSS() (int64, bool) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, false
+	}
+	return ru.Maxrss * 1024, true // kilobytes on Linux
 }

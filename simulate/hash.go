@@ -54,6 +54,10 @@ func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
 
 // floorDiv is a/b rounded towards minus infinity, b > 0.
 func floorDiv(a, b int64) int64 {
+	if uint64(a)|uint64(b) <= math.MaxUint32 {
+		// Both in [0, 2^32): a 32-bit division, several times faster.
+		return int64(uint32(a) / uint32(b))
+	}
 	q := a / b
 	if (a%b != 0) && (a < 0) {
 		q--

@@ -10,20 +10,59 @@ type queue struct {
 	pool    [][]int32
 }
 
-func newQueue(ticks int) queue { return queue{buckets: make([][]int32, ticks)} }
+// reset empties the queue for a run of ticks ticks, keeping its memory.
+func (q *queue) reset(ticks int) {
+	for t := range q.buckets {
+		q.release(t)
+	}
+	if len(q.buckets) != ticks {
+		q.buckets = make([][]int32, ticks)
+	}
+}
 
 // add appends host i to tick t's bucket.
 func (q *queue) add(i int32, t int) {
 	b := q.buckets[t]
-	if b == nil && len(q.pool) > 0 {
-		b = q.pool[len(q.pool)-1][:0]
-		q.pool = q.pool[:len(q.pool)-1]
+	if b == nil {
+		b = q.pooled()
 	}
 	q.buckets[t] = append(b, i)
 }
 
-// reserve makes room for n more hosts in tick t's bucket.
-func (q *queue) reserve(t, n int) { q.buckets[t] = slices.Grow(q.buckets[t], n) }
+// pooled returns an empty bucket from the pool, or nil.
+func (q *queue) pooled() []int32 {
+	if len(q.pool) == 0 {
+		return nil
+	}
+	b := q.pool[len(q.pool)-1][:0]
+	q.pool = q.pool[:len(q.pool)-1]
+	return b
+}
+
+// reserve makes room for n more hosts in tick t's bucket: a bucket too
+// small is swapped for a pooled one big enough, or grown, and goes to the
+// pool, so that runs after the first allocate no buckets.
+func (q *queue) reserve(t, n int) {
+	b := q.buckets[t]
+	need := len(b) + n
+	if cap(b) >= need {
+		return
+	}
+	fit := slices.IndexFunc(q.pool, func(p []int32) bool { return cap(p) >= need })
+	var nb []int32
+	if fit >= 0 {
+		nb = append(q.pool[fit][:0], b...)
+		last := len(q.pool) - 1
+		q.pool[fit] = q.pool[last]
+		q.pool = q.pool[:last]
+	} else {
+		nb = slices.Grow(b[:len(b):len(b)], n)
+	}
+	if cap(b) > 0 {
+		q.pool = append(q.pool, b[:0])
+	}
+	q.buckets[t] = nb
+}
 
 // release empties tick t's bucket into the pool.
 func (q *queue) release(t int) {
@@ -92,31 +131,4 @@ func (r *run) touch(block []int32) {
 		sink += uint8(r.fleet.RingOf(int(i)))
 	}
 	r.sink += sink
-}
-
-// sortInt32 sorts positions (radix sort for large slices, with buf,
-// which it returns grown for reuse).
-func sortInt32(a, buf []int32) []int32 {
-	if len(a) < 1<<12 {
-		slices.Sort(a)
-		return buf
-	}
-	buf = slices.Grow(buf[:0], len(a))[:len(a)]
-	src, dst := a, buf
-	for shift := uint(0); shift < 32; shift += 16 {
-		var count [1<<16 + 1]int
-		for _, v := range src {
-			count[(uint32(v)>>shift)&0xffff+1]++
-		}
-		for x := 1; x < len(count); x++ {
-			count[x] += count[x-1]
-		}
-		for _, v := range src {
-			d := (uint32(v) >> shift) & 0xffff
-			dst[count[d]] = v
-			count[d]++
-		}
-		src, dst = dst, src
-	}
-	return buf
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/ringwise/ringwise/rollout"
@@ -43,6 +45,9 @@ type Sim struct {
 	// baseline's silent hosts (see baseChurn).
 	baseSample []int32
 	baseMask   int
+	// free holds the memory of finished runs for the next ones.
+	mu   sync.Mutex
+	free []*run
 
 	budget int64 // bytes: MonteCarlo runs no more runs at once than fit
 
@@ -236,34 +241,83 @@ type run struct {
 
 // Run simulates one rollout of the scenario's update with seed. The same
 // seed gives the same Result. ctx cancels the run.
+//
+// A run's working memory (about 16 bytes a host) is kept by the Sim when
+// the run ends, for the next run to reuse (up to GOMAXPROCS of them), so
+// that a Monte Carlo allocates it once per worker.
 func (s *Sim) Run(ctx context.Context, seed uint64) (*Result, error) {
-	res, _, err := s.runState(ctx, seed)
+	r := s.getRun()
+	res, err := r.simulate(ctx, seed)
+	s.putRun(r)
 	return res, err
 }
 
 // runState runs and also returns the final state of the run.
 func (s *Sim) runState(ctx context.Context, seed uint64) (*Result, *run, error) {
+	r := s.getRun()
+	res, err := r.simulate(ctx, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, r, nil
+}
+
+// getRun returns a finished run's memory, or a new run.
+func (s *Sim) getRun() *run {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		r := s.free[n-1]
+		s.free = s.free[:n-1]
+		return r
+	}
+	return &run{s: s}
+}
+
+// putRun keeps the memory of a finished run for the next.
+func (s *Sim) putRun(r *run) {
+	r.ctx, r.result = nil, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.free) < runtime.GOMAXPROCS(0) {
+		s.free = append(s.free, r)
+	}
+}
+
+// simulate runs the scenario with seed, reusing the memory of the run's
+// previous use, if any.
+func (r *run) simulate(ctx context.Context, seed uint64) (*Result, error) {
+	s := r.s
 	sc := s.sc
 	n := s.inv.Len()
 	ticks := int(sc.Horizon / sc.Resolution)
 	res := int64(sc.Resolution / time.Second)
-	r := &run{
-		s: s, sc: sc, fleet: s.fleet, ctx: ctx, seed: seed,
-		clock:      clock{start: sc.Update.Release, res: res, ticks: ticks},
-		hostStates: hostStates{h: make([]host, n)},
-		checkins: checkins{
-			draws:    newDraws(seed),
-			cohorts:  s.cohorts,
-			inv:      s.inv,
-			horizon:  int64(ticks) * res,
-			interval: min(max(1, int64(sc.Telemetry.Interval/time.Second)), 1<<31),
-			loss:     sc.Telemetry.Loss,
-		},
-		q:    newQueue(ticks + 2),
-		link: link{rollbackT: -1},
-		tel:  newTelemetry(&s.tel, ticks, seed),
-		crew: crew{firstFail: -1, repairs: sc.People.Repair},
+	r.sc, r.fleet, r.ctx, r.seed = sc, s.fleet, ctx, seed
+	r.clock = clock{start: sc.Update.Release, res: res, ticks: ticks}
+	h := r.h
+	if len(h) == n {
+		clear(h)
+	} else {
+		h = make([]host, n)
 	}
+	r.hostStates = hostStates{h: h}
+	r.checkins = checkins{
+		draws:    newDraws(seed),
+		cohorts:  s.cohorts,
+		inv:      s.inv,
+		horizon:  int64(ticks) * res,
+		interval: min(max(1, int64(sc.Telemetry.Interval/time.Second)), 1<<31),
+		loss:     sc.Telemetry.Loss,
+	}
+	r.q.reset(ticks + 2)
+	waveCount := r.waveCount
+	if len(waveCount) != ticks+2 {
+		waveCount = nil
+	}
+	r.link = link{rollbackT: -1, tickBuf: r.tickBuf, waveCount: waveCount}
+	r.tel.reset(&s.tel, ticks, seed)
+	r.crew = crew{firstFail: -1, repairs: sc.People.Repair, repairQ: r.repairQ[:0]}
+	r.sink = 0
 	for _, i := range s.baseSample {
 		r.baseChurn(int(i), +1, 0)
 	}
@@ -274,15 +328,15 @@ func (s *Sim) runState(ctx context.Context, seed uint64) (*Result, *run, error) 
 	u := rollout.Update{ID: sc.Update.ID, Kind: sc.Update.Kind, Urgency: sc.Update.Urgency}
 	st, err := s.fleet.Start(u, r.start)
 	if err != nil {
-		return nil, nil, fmt.Errorf("simulate: %w", err)
+		return nil, fmt.Errorf("simulate: %w", err)
 	}
 	r.st = st
 	r.deciding = true
 	r.lastKey = keyOf(&r.st)
 	if err := r.loop(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return r.result, r, nil
+	return r.result, nil
 }
 
 // loop runs the ticks: close the telemetry of the tick, let people and the

@@ -17,6 +17,11 @@ func newSeries(ticks int) series {
 	return series{add: b[:ticks:ticks], cum: b[ticks:]}
 }
 
+func (s *series) reset() {
+	clear(s.add)
+	clear(s.cum)
+}
+
 // change adds d to the series from tick t on.
 func (s *series) change(t int, d int32) { s.add[t] += d }
 
@@ -84,8 +89,8 @@ func newTelemetry(cfg *telemetryConfig, ticks int, seed uint64) telemetry {
 		silentFault: newSeries(T),
 		silentChurn: newSeries(T),
 		baseSilent:  newSeries(T),
-		rng:         newPCG(seed ^ 0x5851f42d4c957f2d),
 	}
+	t.rng = newPCG(seed ^ 0x5851f42d4c957f2d)
 	ns := len(cfg.signals)
 	t.faultEv = make([]series, ns)
 	t.bgU, t.bgB = make([][]float64, ns), make([][]float64, ns)
@@ -100,6 +105,31 @@ func newTelemetry(cfg *telemetryConfig, ticks int, seed uint64) telemetry {
 		t.strata[x] = newSeries(T)
 	}
 	return t
+}
+
+// reset makes t the telemetry of a new run, as newTelemetry does, reusing
+// its memory when the run is as long as the last.
+func (t *telemetry) reset(cfg *telemetryConfig, ticks int, seed uint64) {
+	if t.cfg != cfg || t.ticks != ticks {
+		*t = newTelemetry(cfg, ticks, seed)
+		return
+	}
+	for _, s := range []*series{&t.healthy, &t.silentFault, &t.silentChurn, &t.baseSilent} {
+		s.reset()
+	}
+	for x := range t.faultEv {
+		t.faultEv[x].reset()
+		clear(t.bgU[x])
+		clear(t.bgB[x])
+	}
+	for x := range t.strata {
+		t.strata[x].reset()
+	}
+	clear(t.degraded)
+	clear(t.hoursU)
+	clear(t.hoursB)
+	t.baseWaiting = 0
+	t.rng = newPCG(seed ^ 0x5851f42d4c957f2d)
 }
 
 // report counts a first healthy report arriving at tick t from a host of
