@@ -21,6 +21,7 @@ import (
 	"github.com/ringwise/ringwise/observe"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/policy/rego"
+	"github.com/ringwise/ringwise/review"
 	"github.com/ringwise/ringwise/simulate"
 )
 
@@ -188,6 +189,16 @@ func TestDocExamplesLoad(t *testing.T) {
 			// An observe configuration (the Prometheus queries).
 			if _, diags := observe.ParseConfig([]byte(b.loadable()), b.file); diags.HasErrors() {
 				t.Errorf("%s: the telemetry configuration example does not load:\n%s", b, diags.Error())
+			}
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(b.src), "scenario ") && strings.Contains(b.src, "budget {") {
+			// A review suite: scenarios with budgets.
+			_, file, diags := review.ParseSuite([]byte(b.loadable()), b.file)
+			if diags.HasErrors() {
+				var out bytes.Buffer
+				policy.WriteDiagnostics(&out, map[string]*hcl.File{b.file: file}, diags)
+				t.Errorf("%s: the review suite example does not load:\n%s", b, out.String())
 			}
 			continue
 		}

@@ -87,20 +87,20 @@ var budgetLabels = map[string]string{
 // MaxSuiteSize is the largest suite file ParseSuite reads.
 const MaxSuiteSize = 1 << 20
 
-// ParseSuite parses a suite file (HCL native syntax):
+// ParseSuite parses a suite file (HCL native syntax), such as:
 //
-//	# The scenarios every policy change is reviewed on.
 //	scenario "../examples/crowdstrike-2024/scenario.hcl" {
 //	  budget {
-//	    failed       = "0.01%"  # of the scenario's hosts; or a number of hosts
+//	    failed       = "0.01%" # of the scenario's hosts; or a number of hosts
 //	    halted_after = "30m"
-//	    rolled_back  = true     # every run must roll the bad update back
+//	    rolled_back  = true    # every run must roll the bad update back
 //	  }
 //	}
-//	scenario "../examples/good-update" {   # a directory: every scenario.hcl under it
+//
+//	scenario "../examples/good-update" {
 //	  budget {
 //	    coverage_95 = "12h"
-//	    rolled_back = false     # no run may roll a good update back
+//	    rolled_back = false # no run may roll a good update back
 //	  }
 //	  budget {
 //	    quantile    = "p50"

@@ -16,8 +16,9 @@ import (
 const ChartPoints = 25
 
 // Chart is a scenario's fleet over time on both sides: at each time, the
-// median over the runs of the hosts running the update (healthy) and of
-// the hosts failed.
+// median over the runs of the hosts that have taken the update
+// (simulate.Point.Exposed: how far the rollout got, whatever became of the
+// hosts) and of the hosts failed.
 type Chart struct {
 	T           []int64 `json:"t"` // seconds after the release
 	BaseUpdated []int   `json:"base_updated"`
@@ -64,18 +65,18 @@ func chartFor(sc *simulate.Scenario, base, head []*simulate.Result) Chart {
 		}
 		return out
 	}
-	updated := func(p simulate.Point) int { return p.Updated }
+	updated := func(p simulate.Point) int { return p.Exposed }
 	failed := func(p simulate.Point) int { return p.Failed() }
 	c.BaseUpdated, c.HeadUpdated = med(base, updated), med(head, updated)
 	c.BaseFailed, c.HeadFailed = med(base, failed), med(head, failed)
 	return c
 }
 
-// lastChange returns the time of the last point whose updated or failed
+// lastChange returns the time of the last point whose exposed or failed
 // count differs from the point before it.
 func lastChange(tl []simulate.Point) int64 {
 	for i := len(tl) - 1; i > 0; i-- {
-		if tl[i].Updated != tl[i-1].Updated || tl[i].Failed() != tl[i-1].Failed() {
+		if tl[i].Exposed != tl[i-1].Exposed || tl[i].Failed() != tl[i-1].Failed() {
 			return tl[i].T
 		}
 	}
@@ -128,7 +129,7 @@ func writeCharts(w io.Writer, sr *ScenarioReport) {
 		fmt.Fprintf(w, "  y-axis \"hosts\" 0 --> %d\n", niceTop(top))
 		fmt.Fprintf(w, "  line [%s]\n  line [%s]\n```\n", ints(b), ints(h))
 	}
-	chart("hosts updated: base grey, head blue", c.BaseUpdated, c.HeadUpdated)
+	chart("hosts that took the update: base grey, head blue", c.BaseUpdated, c.HeadUpdated)
 	if slices.Max(c.BaseFailed) > 0 || slices.Max(c.HeadFailed) > 0 {
 		chart("hosts failed: base grey, head blue", c.BaseFailed, c.HeadFailed)
 	}
