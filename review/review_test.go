@@ -241,3 +241,35 @@ func TestTrimLargeSuite(t *testing.T) {
 		t.Errorf("%d scenarios shown and the rest not listed", got)
 	}
 }
+
+func BenchmarkWriteMarkdown(b *testing.B) {
+	rep, err := Compare(context.Background(), suiteCases(b, loadSide(b, "testdata/all-at-once.hcl"), loadSide(b, "testdata/staged.hcl")), Options{Runs: 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		WriteMarkdown(&buf, rep, MarkdownOptions{})
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/comment")
+}
+
+func BenchmarkDiff(b *testing.B) {
+	v1, v2 := loadSide(b, "testdata/v1"), loadSide(b, "testdata/v2")
+	b.ReportAllocs()
+	for b.Loop() {
+		Diff(v1, v2)
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	cases := suiteCases(b, loadSide(b, "testdata/all-at-once.hcl"), loadSide(b, "testdata/staged.hcl"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compare(context.Background(), cases, Options{Runs: 20}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
