@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,7 +77,9 @@ type Error struct {
 //	GET  /healthz                           liveness
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/rollouts/{id}/hosts/{host}", s.hostCall)
+	mux.HandleFunc("GET /v1/rollouts/{id}/hosts/{host}", func(w http.ResponseWriter, r *http.Request) {
+		s.hostCallIDs(w, r, r.PathValue("id"), r.PathValue("host"))
+	})
 	mux.HandleFunc("GET /v1/rollouts", s.op("list", s.list))
 	mux.HandleFunc("POST /v1/rollouts", s.op("start", s.start))
 	mux.HandleFunc("GET /v1/rollouts/{id}", s.op("status", s.status))
@@ -90,6 +93,17 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	fast := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The host call, routed without the mux: its path matching
+		// allocates on every request. Anything unusual goes to the mux.
+		if r.Method == "GET" {
+			if id, host, ok := hostPath(r.URL.EscapedPath()); ok {
+				s.hostCallIDs(w, r, id, host)
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		var allow []string
 		for _, m := range []string{"GET", "POST", "PUT"} {
@@ -106,7 +120,40 @@ func (s *Server) Handler() http.Handler {
 		}
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s (see GET /v1/rollouts)", r.Method, r.URL.Path))
 	})
-	return mux
+	return fast
+}
+
+// hostPath splits an escaped path /v1/rollouts/{id}/hosts/{host} into its
+// unescaped segments. ok is false for any other path, and for segments
+// that are empty, "." or ".." (the mux cleans those).
+func hostPath(p string) (id, host string, ok bool) {
+	const prefix = "/v1/rollouts/"
+	if len(p) <= len(prefix) || p[:len(prefix)] != prefix {
+		return "", "", false
+	}
+	rest := p[len(prefix):]
+	i := strings.IndexByte(rest, '/')
+	if i <= 0 {
+		return "", "", false
+	}
+	id, rest = rest[:i], rest[i:]
+	const mid = "/hosts/"
+	if len(rest) <= len(mid) || rest[:len(mid)] != mid {
+		return "", "", false
+	}
+	host = rest[len(mid):]
+	if strings.IndexByte(host, '/') >= 0 || id == "." || id == ".." || host == "." || host == ".." {
+		return "", "", false
+	}
+	if strings.IndexByte(id, '%') >= 0 || strings.IndexByte(host, '%') >= 0 {
+		var err1, err2 error
+		id, err1 = url.PathUnescape(id)
+		host, err2 = url.PathUnescape(host)
+		if err1 != nil || err2 != nil || id == "" || host == "" {
+			return "", "", false
+		}
+	}
+	return id, host, true
 }
 
 // apiError carries an HTTP status.

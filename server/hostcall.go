@@ -33,15 +33,14 @@ type HostAnswer struct {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// hostCall answers GET /v1/rollouts/{id}/hosts/{host} from memory.
-func (s *Server) hostCall(w http.ResponseWriter, r *http.Request) {
+// hostCallIDs answers GET /v1/rollouts/{id}/hosts/{host} from memory.
+func (s *Server) hostCallIDs(w http.ResponseWriter, r *http.Request, id, host string) {
 	start := time.Now()
 	if !s.hostAuthorized(r) {
 		s.m.hostErrors.Inc()
 		writeError(w, http.StatusUnauthorized, "a host or operator token is required (Authorization: Bearer TOKEN)")
 		return
 	}
-	id, host := r.PathValue("id"), r.PathValue("host")
 	l := s.lookup(id)
 	if l == nil {
 		s.m.hostErrors.Inc()
