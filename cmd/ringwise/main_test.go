@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,115 +12,103 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ringwise/ringwise/internal/transcript"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/transcript.txt with the actual output")
+// update is the flag that rewrites goldens and transcripts: -rewrite, the
+// one flag of internal/transcript.
+var update = transcript.Rewrite
 
-// step is one line of a transcript that does something: a ringwise
-// command (args, with stdin read from the file after "<" if any) and what
-// it printed, or a setup directive (directive, see setUp).
-type step struct {
-	comment   []string // lines before the step
-	directive []string // "! cp SRC DST" and the like, split into fields
-	args      []string
-	stdin     string   // file to read stdin from
-	output    []string // "1> ..." and "2> ..." lines, then "exit N"
-}
+// Transcripts (testdata/*.txt) are shell sessions (see internal/transcript
+// with Prompts "$ " and "! "): "$ ringwise ARGS [< FILE]" runs run(ARGS)
+// with stdin from FILE; its output is "1> " lines (stdout), "2> " lines
+// (stderr) and "exit N". "! ..." lines set up files (see setUpHandlers).
+// $WORK stands for a scratch directory of the transcript, in commands and
+// in the output.
+var sessionFormat = transcript.Format{Prompts: []string{"$ ", "! "}}
 
-// line renders the step as the transcript writes it.
-func (s step) line() string {
-	if s.directive != nil {
-		return "! " + strings.Join(s.directive, " ")
-	}
-	l := strings.TrimSpace("$ ringwise " + strings.Join(s.args, " "))
-	if s.stdin != "" {
-		l += " < " + s.stdin
-	}
-	return l
-}
-
-func parseTranscript(t *testing.T, path string) (header []string, steps []step) {
+// runTranscript runs the transcript at path; clean, when not nil, is
+// applied to every output line (to blank out durations, say).
+func runTranscript(t *testing.T, path string, clean func(string) string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var pending []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "$ ringwise" || strings.HasPrefix(line, "$ ringwise "):
-			s := step{comment: pending, args: strings.Fields(strings.TrimPrefix(line, "$ ringwise"))}
-			if n := len(s.args); n >= 2 && s.args[n-2] == "<" {
-				s.stdin, s.args = s.args[n-1], s.args[:n-2]
-			}
-			steps = append(steps, s)
-			pending = nil
-		case strings.HasPrefix(line, "! "):
-			steps = append(steps, step{comment: pending, directive: strings.Fields(strings.TrimPrefix(line, "! "))})
-			pending = nil
-		case len(steps) > 0 && steps[len(steps)-1].directive == nil && (strings.HasPrefix(line, "1>") || strings.HasPrefix(line, "2>") || strings.HasPrefix(line, "exit ")):
-			steps[len(steps)-1].output = append(steps[len(steps)-1].output, line)
-		case len(steps) == 0 && (line == "" || strings.HasPrefix(line, "#")):
-			header = append(header, line)
-		case strings.HasPrefix(line, "#"):
-			pending = append(pending, line)
-		case line == "":
-		default:
-			t.Fatalf("%s: unexpected line %q", path, line)
+	work := t.TempDir()
+	expand := func(fields []string) []string {
+		out := make([]string, len(fields))
+		for i, f := range fields {
+			out[i] = strings.ReplaceAll(f, "$WORK", work)
 		}
+		return out
 	}
-	return header, steps
+	handlers := setUpHandlers(expand)
+	handlers["ringwise"] = func(t *testing.T, c *transcript.Case) []string {
+		args := expand(c.Args)
+		var in io.Reader = strings.NewReader("")
+		if n := len(args); n >= 2 && args[n-2] == "<" {
+			b, err := os.ReadFile(args[n-1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, args = bytes.NewReader(b), args[:n-2]
+		}
+		got := transcribe(args, in)
+		for i, l := range got {
+			l = strings.ReplaceAll(l, work, "$WORK")
+			if clean != nil {
+				l = clean(l)
+			}
+			got[i] = l
+		}
+		return got
+	}
+	transcript.Run(t, path, sessionFormat, handlers)
 }
 
-// setUp runs a transcript's setup directive, with $WORK standing for a
-// scratch directory of the transcript:
+// setUpHandlers are the transcripts' setup commands, with expand turning
+// $WORK into the scratch directory:
 //
 //	! cp SRC DST          copy a file or a directory tree
+//	! mkdir PATH          make a directory (and its parents)
 //	! symlink TARGET LINK  make LINK a symbolic link to TARGET
 //	! mkfifo PATH         make a named pipe
-//	! mkdir PATH          make a directory (and its parents)
 //	! write PATH N        write a policy file of N bytes (a comment)
-func setUp(t *testing.T, d []string) {
-	t.Helper()
-	need := func(n int) {
-		if len(d) != n+1 {
-			t.Fatalf("! %s: want %d arguments", strings.Join(d, " "), n)
-		}
-	}
-	var err error
-	switch d[0] {
-	case "cp":
-		need(2)
-		err = os.CopyFS(d[2], os.DirFS(d[1]))
-		if fi, serr := os.Stat(d[1]); serr == nil && !fi.IsDir() {
-			var b []byte
-			if b, err = os.ReadFile(d[1]); err == nil {
-				err = os.WriteFile(d[2], b, 0o644)
+func setUpHandlers(expand func([]string) []string) map[string]transcript.Handler {
+	do := func(n int, f func(args []string) error) transcript.Handler {
+		return func(t *testing.T, c *transcript.Case) []string {
+			if len(c.Args) != n {
+				t.Fatalf("%s: want %d arguments", c, n)
 			}
+			if err := f(expand(c.Args)); err != nil {
+				t.Fatalf("%s: %v", c, err)
+			}
+			return nil
 		}
-	case "symlink":
-		need(2)
-		err = os.Symlink(d[1], d[2])
-	case "mkdir":
-		need(1)
-		err = os.MkdirAll(d[1], 0o755)
-	case "mkfifo":
-		need(1)
-		err = mkfifo(d[1])
-	case "write":
-		need(2)
-		var n int
-		if n, err = strconv.Atoi(d[2]); err == nil {
-			err = os.WriteFile(d[1], append([]byte("#"), bytes.Repeat([]byte("x"), n-1)...), 0o644)
-		}
-	default:
-		t.Fatalf("unknown directive %q", d[0])
 	}
-	if err != nil {
-		t.Fatalf("! %s: %v", strings.Join(d, " "), err)
+	return map[string]transcript.Handler{
+		"cp": do(2, func(a []string) error {
+			fi, err := os.Stat(a[0])
+			if err != nil {
+				return err
+			}
+			if fi.IsDir() {
+				return os.CopyFS(a[1], os.DirFS(a[0]))
+			}
+			b, err := os.ReadFile(a[0])
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(a[1], b, 0o644)
+		}),
+		"mkdir":   do(1, func(a []string) error { return os.MkdirAll(a[0], 0o755) }),
+		"symlink": do(2, func(a []string) error { return os.Symlink(a[0], a[1]) }),
+		"mkfifo":  do(1, func(a []string) error { return mkfifo(a[0]) }),
+		"write": do(2, func(a []string) error {
+			n, err := strconv.Atoi(a[1])
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(a[0], append([]byte("#"), bytes.Repeat([]byte("x"), n-1)...), 0o644)
+		}),
 	}
 }
 
@@ -153,67 +139,6 @@ func transcribe(args []string, in io.Reader) []string {
 }
 
 func TestTranscript(t *testing.T) { runTranscript(t, "testdata/transcript.txt", nil) }
-
-// runTranscript runs each step of the transcript at path, compares the
-// output of each command (passed through clean, when not nil) with the
-// recorded one, and with -update writes the actual output back. $WORK in a
-// step stands for a scratch directory, and is written so in the output.
-func runTranscript(t *testing.T, path string, clean func(string) string) {
-	t.Helper()
-	header, steps := parseTranscript(t, path)
-	work := t.TempDir()
-	expand := func(fields []string) []string {
-		out := make([]string, len(fields))
-		for i, f := range fields {
-			out[i] = strings.ReplaceAll(f, "$WORK", work)
-		}
-		return out
-	}
-	var rewritten bytes.Buffer
-	for _, l := range header {
-		fmt.Fprintln(&rewritten, l)
-	}
-	for _, s := range steps {
-		for _, l := range s.comment {
-			fmt.Fprintln(&rewritten, l)
-		}
-		fmt.Fprintln(&rewritten, s.line())
-		if s.directive != nil {
-			setUp(t, expand(s.directive))
-			continue
-		}
-		var in io.Reader = strings.NewReader("")
-		if s.stdin != "" {
-			b, err := os.ReadFile(expand([]string{s.stdin})[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			in = bytes.NewReader(b)
-		}
-		got := transcribe(expand(s.args), in)
-		for i, l := range got {
-			l = strings.ReplaceAll(l, work, "$WORK")
-			if clean != nil {
-				l = clean(l)
-			}
-			got[i] = l
-		}
-		if !*update {
-			if diff := cmp.Diff(s.output, got); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", s.line(), diff)
-			}
-		}
-		for _, l := range got {
-			fmt.Fprintln(&rewritten, l)
-		}
-		fmt.Fprintln(&rewritten)
-	}
-	if *update {
-		if err := os.WriteFile(path, rewritten.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestCheckErrorFormat pins the shape of check's error output: a line
 // FILE:LINE:COL: message, the source line, and a caret line under the range.

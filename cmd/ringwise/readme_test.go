@@ -56,7 +56,7 @@ func readmeFences(lines []string) []readmeFence {
 // TestReadmeCLI keeps README.md's CLI text true: the command list under
 // "## The CLI" is the commands' own synopses, and each ```sh block holding
 // one ringwise command that is followed by a block of output is run from
-// the repository root and must print exactly that output. With -update the
+// the repository root and must print exactly that output. With -rewrite the
 // README is rewritten with the actual text.
 func TestReadmeCLI(t *testing.T) {
 	path := filepath.Join("..", "..", "README.md")
@@ -76,7 +76,7 @@ func TestReadmeCLI(t *testing.T) {
 		if want != got {
 			repl = append(repl, replacement{f, got})
 			if !*update {
-				t.Errorf("README.md:%d: %s (-want +got; go test -run TestReadmeCLI -update rewrites it):\n%s", f.start+1, what, cmp.Diff(want, got))
+				t.Errorf("README.md:%d: %s (-want +got; go test -run TestReadmeCLI -rewrite rewrites it):\n%s", f.start+1, what, cmp.Diff(want, got))
 			}
 		}
 	}
@@ -133,7 +133,7 @@ func TestReadmeCLI(t *testing.T) {
 }
 
 // TestPackageDoc keeps "go doc ./cmd/ringwise" listing every command with
-// its synopsis (doc.go); -update rewrites the list.
+// its synopsis (doc.go); -rewrite rewrites the list.
 func TestPackageDoc(t *testing.T) {
 	b, err := os.ReadFile("doc.go")
 	if err != nil {
@@ -160,5 +160,5 @@ func TestPackageDoc(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("doc.go does not list the commands as their -h does (-want +got; go test -run TestPackageDoc -update rewrites it):\n%s", cmp.Diff(want.String(), got))
+	t.Errorf("doc.go does not list the commands as their -h does (-want +got; go test -run TestPackageDoc -rewrite rewrites it):\n%s", cmp.Diff(want.String(), got))
 }

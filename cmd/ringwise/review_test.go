@@ -16,7 +16,7 @@ import (
 // TestReviewGolden runs ringwise review and compares the Markdown it prints
 // (and what it writes to stderr, if anything) with
 // testdata/review/NAME.md (and NAME.stderr). Regenerate with
-// go test -run TestReviewGolden -update.
+// go test -run TestReviewGolden -rewrite.
 func TestReviewGolden(t *testing.T) {
 	const dir = "testdata/review/"
 	for _, tc := range []struct {
