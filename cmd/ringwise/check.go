@@ -10,7 +10,10 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 
+	"github.com/ringwise/ringwise/observe"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/simulate"
 )
@@ -24,18 +27,18 @@ const scenarioFile = "scenario.hcl"
 const suiteFile = "suite.hcl"
 
 const checkHelp = `
-Check validates rollout policies and scenarios. Each directory PATH is
-loaded as one policy (its .hcl and .hcl.json files; tenant blocks apply to
-every rollout in it); the files named on the command line are loaded
-together as one more. A file named scenario.hcl, named or in a directory,
-is checked as a simulation scenario instead, and a file named suite.hcl
-as a review suite (see ringwise review -suite).
+Check validates rollout policies and the other files ringwise reads. Each
+directory PATH is loaded as one policy (its .hcl and .hcl.json files;
+tenant blocks apply to every rollout in it); the files named on the command
+line are loaded together as one more. A file whose blocks are a scenario
+(a simulation scenario) or telemetry (ringwise serve's Prometheus queries),
+named or in a directory, is checked as such instead, and a file named
+suite.hcl as a review suite (see ringwise review -suite).
 
 A PATH ending in /... (such as ./... or examples/...), or a directory with
 -r, stands for that directory and every directory below it that holds
-policy files or a scenario.hcl, each checked on its own; directories whose
-names start with . or _, and testdata directories, are skipped, as the go
-command does.
+such files, each checked on its own; directories whose names start with .
+or _, and testdata directories, are skipped, as the go command does.
 
 Exit status: 0 when everything is valid (one OK line per policy or
 scenario on stdout), 1 when anything is not (each problem on stderr as
@@ -74,6 +77,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			continue
 		}
+		if t.telemetry != "" {
+			if !checkTelemetry(t.telemetry, stdout, stderr) {
+				code = 1
+			}
+			continue
+		}
 		if t.suite != "" {
 			if !checkSuite(t.suite, stdout, stderr) {
 				code = 1
@@ -99,8 +108,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 type checkTarget struct {
 	policy   []string
 	display  string // the directory given, when policy lists its files
-	scenario string
-	suite    string
+	scenario  string
+	suite     string
+	telemetry string
 }
 
 func (t checkTarget) name() string {
@@ -111,9 +121,9 @@ func (t checkTarget) name() string {
 }
 
 // checkTargets returns what check validates, in order: each directory (or
-// each one below a DIR/... pattern) on its own, its scenario.hcl apart,
-// and all files named on the command line together, in the place of the
-// first one.
+// each one below a DIR/... pattern) on its own, its scenarios, telemetry
+// configurations and review suite apart (see fileTarget), and all policy
+// files named on the command line together, in the place of the first one.
 func checkTargets(paths []string) ([]checkTarget, error) {
 	var out []checkTarget
 	files := -1
@@ -123,31 +133,27 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 			return err
 		}
 		var pol []string
-		scenario, suite := false, false
+		var others []checkTarget
 		for _, e := range entries {
-			switch {
-			case e.IsDir() || !policy.IsPolicyFile(e.Name()):
-			case e.Name() == scenarioFile:
-				scenario = true
-			case e.Name() == suiteFile:
-				suite = true
+			if e.IsDir() || !policy.IsPolicyFile(e.Name()) {
+				continue
+			}
+			path := filepath.Join(dir, e.Name())
+			switch t := fileTarget(path); {
+			case t.policy == nil:
+				others = append(others, t)
 			default:
-				pol = append(pol, filepath.Join(dir, e.Name()))
+				pol = append(pol, path)
 			}
 		}
 		switch {
-		case !scenario && !suite && len(pol) == 0 && required:
+		case len(others) == 0 && len(pol) == 0 && required:
 			return fmt.Errorf("%s holds no .hcl or .hcl.json files; to check the directories below it, write %s/... (or check -r %s)",
 				dir, strings.TrimSuffix(dir, "/"), dir)
 		case len(pol) > 0:
 			out = append(out, checkTarget{policy: pol, display: dir})
 		}
-		if scenario {
-			out = append(out, checkTarget{scenario: filepath.Join(dir, scenarioFile)})
-		}
-		if suite {
-			out = append(out, checkTarget{suite: filepath.Join(dir, suiteFile)})
-		}
+		out = append(out, others...)
 		return nil
 	}
 	for _, p := range paths {
@@ -170,7 +176,7 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 				return nil, err
 			}
 			if len(out) == before {
-				return nil, fmt.Errorf("%s: no directory below %s holds policy files or a %s", p, root, scenarioFile)
+				return nil, fmt.Errorf("%s: no directory below %s holds policy, scenario, telemetry or suite files", p, root)
 			}
 			continue
 		}
@@ -180,10 +186,8 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 			if err := addDir(p, true); err != nil {
 				return nil, err
 			}
-		case filepath.Base(p) == scenarioFile:
-			out = append(out, checkTarget{scenario: p})
-		case filepath.Base(p) == suiteFile:
-			out = append(out, checkTarget{suite: p})
+		case fileTarget(p).policy == nil:
+			out = append(out, fileTarget(p))
 		default:
 			if files < 0 {
 				files = len(out)
@@ -193,6 +197,80 @@ func checkTargets(paths []string) ([]checkTarget, error) {
 		}
 	}
 	return out, nil
+}
+
+// fileTarget says how to check one file: a review suite by its name
+// (suite.hcl), a scenario or a telemetry configuration by its blocks, or
+// else as a policy file (policy set).
+func fileTarget(path string) checkTarget {
+	if filepath.Base(path) == suiteFile {
+		return checkTarget{suite: path}
+	}
+	switch kindOfFile(path) {
+	case "scenario":
+		return checkTarget{scenario: path}
+	case "telemetry":
+		return checkTarget{telemetry: path}
+	}
+	return checkTarget{policy: []string{path}}
+}
+
+// kindOfFile says what an HCL file holds, from its top-level blocks:
+// "scenario" (a simulation scenario), "telemetry" (an observe
+// configuration) or "policy" (anything else, including a file that does
+// not parse, whose errors the policy loader then reports).
+func kindOfFile(path string) string {
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return "policy"
+	}
+	defer root.Close()
+	src, diags := policy.ReadSource(root.FS(), filepath.Base(path), path, policy.DefaultMaxFileSize)
+	if diags.HasErrors() || policy.CheckNesting(src, path, strings.HasSuffix(path, ".json")).HasErrors() {
+		return "policy"
+	}
+	var body hcl.Body
+	if strings.HasSuffix(path, ".json") {
+		f, d := hcljson.Parse(src, path)
+		if d.HasErrors() {
+			return "policy"
+		}
+		body = f.Body
+	} else {
+		f, d := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		if d.HasErrors() {
+			return "policy"
+		}
+		body = f.Body
+	}
+	content, _, _ := body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+		{Type: "scenario", LabelNames: []string{"name"}}, {Type: "telemetry", LabelNames: []string{"source"}}}})
+	if content == nil || len(content.Blocks) == 0 {
+		return "policy"
+	}
+	return content.Blocks[0].Type
+}
+
+// checkTelemetry parses the observe configuration at path and reports it.
+func checkTelemetry(path string, stdout, stderr io.Writer) bool {
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		fmt.Fprintf(stderr, "ringwise check: %v\n", err)
+		return false
+	}
+	defer root.Close()
+	src, diags := policy.ReadSource(root.FS(), filepath.Base(path), path, policy.DefaultMaxFileSize)
+	if diags.HasErrors() {
+		policy.WriteDiagnostics(stderr, nil, diags)
+		return false
+	}
+	cfg, diags := observe.ParseConfig(src, path)
+	policy.WriteDiagnostics(stderr, cfg.Files, diags)
+	if diags.HasErrors() {
+		return false
+	}
+	fmt.Fprintf(stdout, "%s: ok: telemetry from Prometheus at %s\n", path, cfg.Address)
+	return true
 }
 
 // checkScenario parses the scenario file at path and reports it.
