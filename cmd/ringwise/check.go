@@ -106,8 +106,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // A checkTarget is one policy (paths loaded together, named as given) or
 // one scenario file.
 type checkTarget struct {
-	policy   []string
-	display  string // the directory given, when policy lists its files
+	policy    []string
+	display   string // the directory given, when policy lists its files
 	scenario  string
 	suite     string
 	telemetry string
