@@ -1,28 +1,23 @@
 package simulate
 
 import (
-	"bufio"
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ringwise/ringwise/internal/transcript"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actual output")
-
 // A transcript (testdata/*.txt) is a sequence of commands in the manner of
-// cockroachdb/datadriven:
+// cockroachdb/datadriven, run by internal/transcript (go test -rewrite
+// writes the actual outputs back):
 //
 //	# comments
 //	COMMAND [ARG=VALUE...]
@@ -36,150 +31,62 @@ var rewrite = flag.Bool("rewrite", false, "rewrite testdata/*.txt with the actua
 // last policy and prints the metrics, the decisions and every Nth
 // timeline point), "hosts seed=N" (prints each host's final state).
 func TestTranscripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no transcripts")
-	}
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			cmds := parseCommands(t, path)
-			var sc *Scenario
-			var plan *rollout.Plan
-			var out strings.Builder
-			for _, c := range cmds {
-				got := runCommand(t, c, &sc, &plan)
-				if *rewrite {
-					c.expected = got
-				} else if diff := cmp.Diff(c.expected, got); diff != "" {
-					t.Errorf("%s:%d: %s: output differs (-want +got):\n%s", path, c.line, c.head, diff)
-				}
-				out.WriteString(c.render())
-			}
-			if *rewrite {
-				if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		})
-	}
+	transcript.RunGlob(t, "testdata/*.txt", transcript.Format{End: "===="}, transcriptHandlers)
 }
 
-type command struct {
-	comments []string
-	line     int
-	head     string
-	args     map[string]string
-	input    []string
-	expected []string
-}
-
-func (c *command) render() string {
-	var b strings.Builder
-	for _, l := range c.comments {
-		b.WriteString(l + "\n")
+// transcriptHandlers returns the commands of one transcript, over the
+// scenario and the plan its commands set.
+func transcriptHandlers(t *testing.T) map[string]transcript.Handler {
+	var (
+		sc   *Scenario
+		plan *rollout.Plan
+	)
+	src := func(c *transcript.Case) []byte { return []byte(strings.Join(c.Input, "\n") + "\n") }
+	seed := func(c *transcript.Case) uint64 {
+		v, _ := c.Arg("seed")
+		n, _ := strconv.ParseUint(v, 10, 64)
+		return n
 	}
-	b.WriteString(c.head + "\n")
-	for _, l := range c.input {
-		b.WriteString(l + "\n")
-	}
-	b.WriteString("----\n")
-	for _, l := range c.expected {
-		b.WriteString(l + "\n")
-	}
-	b.WriteString("====\n")
-	return b.String()
-}
-
-func parseCommands(t *testing.T, path string) []*command {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var cmds []*command
-	var pending []string
-	var cur *command
-	section := 0 // 0 between commands, 1 input, 2 expected
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		n++
-		l := sc.Text()
-		switch section {
-		case 0:
-			if l == "" || strings.HasPrefix(l, "#") {
-				pending = append(pending, l)
-				continue
+	return map[string]transcript.Handler{
+		"scenario": func(t *testing.T, c *transcript.Case) []string {
+			s, file, diags := ParseScenario(src(c), "scenario.hcl")
+			if diags.HasErrors() {
+				var b strings.Builder
+				policy.WriteDiagnostics(&b, map[string]*hcl.File{"scenario.hcl": file}, diags)
+				return lines(b.String())
 			}
-			fields := strings.Fields(l)
-			cur = &command{comments: pending, line: n, head: l, args: map[string]string{}}
-			pending = nil
-			for _, a := range fields[1:] {
-				k, v, _ := strings.Cut(a, "=")
-				cur.args[k] = v
+			sc = s
+			return []string{fmt.Sprintf("ok: %d hosts in %d cohorts, %d faults", s.Hosts(), len(s.Cohorts), len(s.Faults))}
+		},
+		"policy": func(t *testing.T, c *transcript.Case) []string {
+			pol, diags := policy.Load(fstest.MapFS{"policy.hcl": {Data: src(c)}})
+			if diags.HasErrors() {
+				return []string{"error: " + diags.Error()}
 			}
-			cmds = append(cmds, cur)
-			section = 1
-		case 1:
-			if l == "----" {
-				section = 2
-				continue
+			plan = pol.Plans[0]
+			return []string{"ok: rollout " + plan.Name}
+		},
+		"run": func(t *testing.T, c *transcript.Case) []string {
+			s, err := New(sc, plan)
+			if err != nil {
+				return []string{"error: " + err.Error()}
 			}
-			cur.input = append(cur.input, l)
-		case 2:
-			if l == "====" {
-				section = 0
-				continue
+			res, err := s.Run(context.Background(), seed(c))
+			if err != nil {
+				return []string{"error: " + err.Error()}
 			}
-			cur.expected = append(cur.expected, l)
-		}
+			v, _ := c.Arg("timeline")
+			every, _ := strconv.Atoi(v)
+			return describe(res, every)
+		},
+		"hosts": func(t *testing.T, c *transcript.Case) []string {
+			s, err := New(sc, plan)
+			if err != nil {
+				return []string{"error: " + err.Error()}
+			}
+			return hostsOf(t, s, seed(c))
+		},
 	}
-	if section != 0 {
-		t.Fatalf("%s: unterminated command %q", path, cur.head)
-	}
-	return cmds
-}
-
-func runCommand(t *testing.T, c *command, sc **Scenario, plan **rollout.Plan) []string {
-	t.Helper()
-	src := []byte(strings.Join(c.input, "\n") + "\n")
-	name := strings.Fields(c.head)[0]
-	switch name {
-	case "scenario":
-		s, file, diags := ParseScenario(src, "scenario.hcl")
-		if diags.HasErrors() {
-			var b strings.Builder
-			policy.WriteDiagnostics(&b, map[string]*hcl.File{"scenario.hcl": file}, diags)
-			return lines(b.String())
-		}
-		*sc = s
-		return []string{fmt.Sprintf("ok: %d hosts in %d cohorts, %d faults", s.Hosts(), len(s.Cohorts), len(s.Faults))}
-	case "policy":
-		pol, diags := policy.Load(fstest.MapFS{"policy.hcl": {Data: src}})
-		if diags.HasErrors() {
-			return []string{"error: " + diags.Error()}
-		}
-		*plan = pol.Plans[0]
-		return []string{"ok: rollout " + (*plan).Name}
-	case "run", "hosts":
-		seed, _ := strconv.ParseUint(c.args["seed"], 10, 64)
-		s, err := New(*sc, *plan)
-		if err != nil {
-			return []string{"error: " + err.Error()}
-		}
-		if name == "hosts" {
-			return hostsOf(t, s, seed)
-		}
-		res, err := s.Run(context.Background(), seed)
-		if err != nil {
-			return []string{"error: " + err.Error()}
-		}
-		every, _ := strconv.Atoi(c.args["timeline"])
-		return describe(res, every)
-	}
-	t.Fatalf("line %d: unknown command %q", c.line, name)
-	return nil
 }
 
 func lines(s string) []string {
