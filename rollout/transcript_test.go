@@ -2,20 +2,20 @@ package rollout
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ringwise/ringwise/internal/transcript"
 )
 
 // Transcript tests in the manner of etcd-io/raft's datadriven tests: each
-// testdata/*.txt file is a sequence of commands with their expected output;
-// `go test -run TestTranscripts -rewrite` regenerates the outputs.
+// testdata/*.txt file is a sequence of commands with their expected output,
+// run by internal/transcript; `go test -run TestTranscripts -rewrite`
+// regenerates the outputs.
 //
 // A case is a command line, optional input lines, a line "----" and the
 // expected output, ended by a blank line. Lines starting with # between
@@ -31,97 +31,14 @@ import (
 //	eligible [host=h03] [at=]  one host, or every verdict of the fleet
 //	pause [reason=...] | unpause | resume [by=bob] | adopt   [at=]
 //	schedule | log
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testdata/*.txt transcripts")
-
 func TestTranscripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no transcripts: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
-			runTranscript(t, file)
-		})
-	}
+	transcript.RunGlob(t, "testdata/*.txt", transcript.Format{}, func(t *testing.T) map[string]transcript.Handler {
+		return (&session{now: t0}).handlers()
+	})
 }
 
-type tcase struct {
-	line   int
-	cmd    string
-	input  []string
-	output string
-}
-
-func parseTranscript(t *testing.T, file string) (cases []tcase, comments map[int][]string) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(b), "\n")
-	comments = map[int][]string{}
-	for i := 0; i < len(lines); {
-		l := lines[i]
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
-			if strings.HasPrefix(l, "#") {
-				comments[len(cases)] = append(comments[len(cases)], l)
-			}
-			i++
-			continue
-		}
-		c := tcase{line: i + 1, cmd: l}
-		for i++; i < len(lines) && lines[i] != "----"; i++ {
-			c.input = append(c.input, lines[i])
-		}
-		if i == len(lines) {
-			t.Fatalf("%s:%d: command without ----", file, c.line)
-		}
-		var out []string
-		for i++; i < len(lines) && lines[i] != ""; i++ {
-			out = append(out, lines[i])
-		}
-		c.output = strings.Join(out, "\n")
-		cases = append(cases, c)
-	}
-	return cases, comments
-}
-
-func runTranscript(t *testing.T, file string) {
-	cases, comments := parseTranscript(t, file)
-	r := &transcript{now: t0}
-	var rewritten strings.Builder
-	for k, c := range cases {
-		for _, l := range comments[k] {
-			rewritten.WriteString(l + "\n")
-		}
-		if len(comments[k]) > 0 && k == 0 {
-			rewritten.WriteString("\n")
-		}
-		got := strings.TrimRight(r.run(c.cmd, c.input), "\n")
-		if got == "" {
-			got = "ok"
-		}
-		if *rewrite {
-			fmt.Fprintf(&rewritten, "%s\n", c.cmd)
-			for _, l := range c.input {
-				rewritten.WriteString(l + "\n")
-			}
-			fmt.Fprintf(&rewritten, "----\n%s\n\n", got)
-		} else if got != c.output {
-			t.Errorf("%s:%d: %s\n--- want\n%s\n--- got\n%s", file, c.line, c.cmd, c.output, got)
-		}
-	}
-	for _, l := range comments[len(cases)] {
-		rewritten.WriteString(l + "\n")
-	}
-	if *rewrite {
-		if err := os.WriteFile(file, []byte(strings.TrimRight(rewritten.String(), "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// transcript is the state a transcript's commands act on.
-type transcript struct {
+// session is the state a transcript's commands act on.
+type session struct {
 	plan  *Plan
 	fleet *Fleet // the fleet the controller and the host call use
 	hosts []Host
@@ -130,172 +47,255 @@ type transcript struct {
 	now   time.Time
 }
 
-func (r *transcript) run(cmd string, input []string) (out string) {
-	defer func() {
-		if p := recover(); p != nil {
-			out = fmt.Sprintf("error: %v", p)
+// handlers returns a transcript.Handler per command. Each reads its
+// key=value arguments, moves the clock to at= when given, and prints "ok"
+// when it has nothing to say; a panic (a broken plan, say) prints as an
+// error.
+func (r *session) handlers() map[string]transcript.Handler {
+	cmds := map[string]func(name string, args map[string]string, input []string) string{
+		"plan":     r.cmdPlanReplan,
+		"replan":   r.cmdPlanReplan,
+		"fleet":    r.cmdFleet,
+		"start":    r.cmdStart,
+		"observe":  r.cmdObserve,
+		"decide":   r.cmdDecide,
+		"eligible": r.cmdEligible,
+		"pause":    r.cmdPause,
+		"unpause":  r.cmdUnpause,
+		"resume":   r.cmdResume,
+		"adopt":    r.cmdAdopt,
+		"schedule": r.cmdSchedule,
+		"log":      r.cmdLog,
+	}
+	out := map[string]transcript.Handler{}
+	for name, cmd := range cmds {
+		out[name] = func(t *testing.T, c *transcript.Case) (lines []string) {
+			defer func() {
+				if p := recover(); p != nil {
+					lines = []string{fmt.Sprintf("error: %v", p)}
+				}
+			}()
+			args := map[string]string{}
+			for _, a := range c.Args {
+				k, v, _ := strings.Cut(a, "=")
+				args[k] = v
+			}
+			if at, ok := args["at"]; ok {
+				r.now = parseAt(at)
+			}
+			got := strings.TrimRight(cmd(name, args, c.Input), "\n")
+			if got == "" {
+				got = "ok"
+			}
+			return strings.Split(got, "\n")
 		}
-	}()
-	fields := strings.Fields(cmd)
-	args := map[string]string{}
-	for _, f := range fields[1:] {
-		k, v, _ := strings.Cut(f, "=")
-		args[k] = v
 	}
-	if at, ok := args["at"]; ok {
-		r.now = parseAt(at)
-	}
+	return out
+}
+
+// cmdPlanReplan runs plan and replan.
+func (r *session) cmdPlanReplan(name string, args map[string]string, input []string) string {
 	var b strings.Builder
-	switch fields[0] {
-	case "plan", "replan":
-		p := Plan{Name: "transcript"}
-		for _, l := range input {
-			parseRule(&p, l)
-		}
-		plan, err := Compile(p)
-		if err != nil {
-			for _, e := range ValidationErrors(err) {
-				fmt.Fprintln(&b, e)
-			}
-			return b.String()
-		}
-		r.plan = plan
-		if fields[0] == "replan" {
-			r.fleet = must(NewFleet(plan, r.fleet.RolloutID(), r.hosts))
-			return "plan changed under the rollout"
-		}
-	case "fleet":
-		r.hosts = nil
-		n := atoi(args["n"])
-		internal := atoi(args["internal"])
-		oses := strings.Split(orDefault(args["os"], "w11"), ",")
-		var tenants []string
-		for _, tc := range splitList(args["tenants"]) {
-			name, count, _ := strings.Cut(tc, ":")
-			for range atoi(count) {
-				tenants = append(tenants, name)
-			}
-		}
-		for i := range n {
-			labels := map[string]string{"channel": "stable", "os": oses[i%len(oses)]}
-			if i < internal {
-				labels["channel"] = "internal"
-			} else if k := i - internal; k < len(tenants) {
-				labels[TenantLabel] = tenants[k]
-			}
-			r.hosts = append(r.hosts, Host{ID: fmt.Sprintf("h%02d", i), Labels: labels})
-		}
-		r.fleet = must(NewFleet(r.plan, orDefault(args["id"], "r1"), r.hosts))
-		for i, ring := range r.plan.Rings {
-			fmt.Fprintf(&b, "ring %s: %d hosts\n", ring.Name, r.fleet.RingSize(i))
-		}
-	case "start":
-		u := Update{ID: orDefault(args["update"], "u1"), Kind: orDefault(args["kind"], "content"), Urgency: args["urgency"]}
-		st, err := r.fleet.Start(u, r.now)
-		if err != nil {
-			return "error: " + err.Error()
-		}
-		r.st = st
-		fmt.Fprintf(&b, "rollout %s of update %s (%s) at %s", st.RolloutID, u.ID, u.Kind, fmtAt(r.now))
-	case "observe":
-		o := Observation{At: r.now, Updated: Cohort{
-			Hosts: atoi(args["updated"]), Healthy: atoi(args["healthy"]), Silent: atoi(args["silent"]),
-			Signals: map[string]Signal{"crash": {Count: atof(args["crash"]), Hours: atof(args["hours"])}},
-		}}
-		if v, ok := args["healthy"]; !ok || v == "" {
-			o.Updated.Healthy = o.Updated.Hosts
-		}
-		if _, ok := args["crash"]; !ok && args["signals"] == "none" {
-			o.Updated.Signals = nil
-		}
-		for _, ring := range splitList(args["approve"]) {
-			o.Approvals = append(o.Approvals, Approval{Ring: ring, By: "alice"})
-		}
-		if len(r.plan.Rings[0].Cover) > 0 {
-			o.Updated.Strata = map[string]int{}
-			for _, s := range r.fleet.Strata(0) {
-				o.Updated.Strata[s] = 1
-			}
-		}
-		r.obs = o
-		fmt.Fprintf(&b, "observed at %s: %d updated, %d healthy, %d silent", fmtAt(r.now), o.Updated.Hosts, o.Updated.Healthy, o.Updated.Silent)
-	case "decide":
-		d := r.fleet.Decide(context.Background(), r.st, r.obs, r.now)
-		r.st = d.State
-		fmt.Fprintf(&b, "%s at %s: %s", d.Action, fmtAt(r.now), position(r.fleet.Plan(), d.State))
-		if !d.Next.IsZero() {
-			fmt.Fprintf(&b, ", next %s", fmtAt(d.Next))
-		}
-		for _, reason := range d.Reasons {
-			fmt.Fprintf(&b, "\n  %s", reason)
-		}
-	case "eligible":
-		if id, ok := args["host"]; ok {
-			writeEligibility(&b, id, r.fleet.Eligible(id, &r.st, r.now))
-			break
-		}
-		groups := map[string][]string{}
-		var keys []string
-		for _, h := range r.hosts {
-			e := r.fleet.Eligible(h.ID, &r.st, r.now)
-			k := e.Verdict.String()
-			if e.Verdict != Take {
-				k += " (" + e.Why.String() + ")"
-			}
-			if _, ok := groups[k]; !ok {
-				keys = append(keys, k)
-			}
-			groups[k] = append(groups[k], h.ID)
-		}
-		slices.Sort(keys)
-		fmt.Fprintf(&b, "at %s:", fmtAt(r.now))
-		for _, k := range keys {
-			fmt.Fprintf(&b, "\n  %s: %s", k, strings.Join(groups[k], " "))
-		}
-	case "pause":
-		st, err := Pause(r.st, orDefault(args["reason"], "by hand"), r.now)
-		if err != nil {
-			return "error: " + err.Error()
-		}
-		r.st = st
-	case "unpause":
-		st, err := Unpause(r.st, r.now)
-		if err != nil {
-			return "error: " + err.Error()
-		}
-		r.st = st
-	case "resume":
-		st, err := Resume(r.st, r.obs, orDefault(args["by"], "bob"), r.now)
-		if err != nil {
-			return "error: " + err.Error()
-		}
-		r.st = st
-	case "adopt":
-		st, err := r.fleet.Adopt(r.st, r.now)
-		if err != nil {
-			return "error: " + err.Error()
-		}
-		r.st = st
-		fmt.Fprintf(&b, "adopted at %s: %s", fmtAt(r.now), position(r.fleet.Plan(), st))
-	case "schedule":
-		s := r.fleet.Plan().Schedule(r.st.Update, r.st.Started)
-		for _, step := range s.Steps {
-			fmt.Fprintf(&b, "%s ring %s step %d: %g%%", fmtAt(step.Start), step.Ring, step.Step+1, step.Percent)
-			if step.Capped {
-				b.WriteString(" (tenant cap)")
-			}
-			for _, why := range step.Reasons {
-				fmt.Fprintf(&b, " [%s]", why)
-			}
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "complete %s", fmtAt(s.Complete))
-	case "log":
-		for _, e := range r.st.Log {
+	p := Plan{Name: "transcript"}
+	for _, l := range input {
+		parseRule(&p, l)
+	}
+	plan, err := Compile(p)
+	if err != nil {
+		for _, e := range ValidationErrors(err) {
 			fmt.Fprintln(&b, e)
 		}
-	default:
-		return "error: unknown command " + fields[0]
+		return b.String()
+	}
+	r.plan = plan
+	if name == "replan" {
+		r.fleet = must(NewFleet(plan, r.fleet.RolloutID(), r.hosts))
+		return "plan changed under the rollout"
+	}
+	return b.String()
+}
+
+// cmdFleet runs fleet.
+func (r *session) cmdFleet(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	r.hosts = nil
+	n := atoi(args["n"])
+	internal := atoi(args["internal"])
+	oses := strings.Split(orDefault(args["os"], "w11"), ",")
+	var tenants []string
+	for _, tc := range splitList(args["tenants"]) {
+		name, count, _ := strings.Cut(tc, ":")
+		for range atoi(count) {
+			tenants = append(tenants, name)
+		}
+	}
+	for i := range n {
+		labels := map[string]string{"channel": "stable", "os": oses[i%len(oses)]}
+		if i < internal {
+			labels["channel"] = "internal"
+		} else if k := i - internal; k < len(tenants) {
+			labels[TenantLabel] = tenants[k]
+		}
+		r.hosts = append(r.hosts, Host{ID: fmt.Sprintf("h%02d", i), Labels: labels})
+	}
+	r.fleet = must(NewFleet(r.plan, orDefault(args["id"], "r1"), r.hosts))
+	for i, ring := range r.plan.Rings {
+		fmt.Fprintf(&b, "ring %s: %d hosts\n", ring.Name, r.fleet.RingSize(i))
+	}
+	return b.String()
+}
+
+// cmdStart runs start.
+func (r *session) cmdStart(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	u := Update{ID: orDefault(args["update"], "u1"), Kind: orDefault(args["kind"], "content"), Urgency: args["urgency"]}
+	st, err := r.fleet.Start(u, r.now)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	r.st = st
+	fmt.Fprintf(&b, "rollout %s of update %s (%s) at %s", st.RolloutID, u.ID, u.Kind, fmtAt(r.now))
+	return b.String()
+}
+
+// cmdObserve runs observe.
+func (r *session) cmdObserve(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	o := Observation{At: r.now, Updated: Cohort{
+		Hosts: atoi(args["updated"]), Healthy: atoi(args["healthy"]), Silent: atoi(args["silent"]),
+		Signals: map[string]Signal{"crash": {Count: atof(args["crash"]), Hours: atof(args["hours"])}},
+	}}
+	if v, ok := args["healthy"]; !ok || v == "" {
+		o.Updated.Healthy = o.Updated.Hosts
+	}
+	if _, ok := args["crash"]; !ok && args["signals"] == "none" {
+		o.Updated.Signals = nil
+	}
+	for _, ring := range splitList(args["approve"]) {
+		o.Approvals = append(o.Approvals, Approval{Ring: ring, By: "alice"})
+	}
+	if len(r.plan.Rings[0].Cover) > 0 {
+		o.Updated.Strata = map[string]int{}
+		for _, s := range r.fleet.Strata(0) {
+			o.Updated.Strata[s] = 1
+		}
+	}
+	r.obs = o
+	fmt.Fprintf(&b, "observed at %s: %d updated, %d healthy, %d silent", fmtAt(r.now), o.Updated.Hosts, o.Updated.Healthy, o.Updated.Silent)
+	return b.String()
+}
+
+// cmdDecide runs decide.
+func (r *session) cmdDecide(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	d := r.fleet.Decide(context.Background(), r.st, r.obs, r.now)
+	r.st = d.State
+	fmt.Fprintf(&b, "%s at %s: %s", d.Action, fmtAt(r.now), position(r.fleet.Plan(), d.State))
+	if !d.Next.IsZero() {
+		fmt.Fprintf(&b, ", next %s", fmtAt(d.Next))
+	}
+	for _, reason := range d.Reasons {
+		fmt.Fprintf(&b, "\n  %s", reason)
+	}
+	return b.String()
+}
+
+// cmdEligible runs eligible.
+func (r *session) cmdEligible(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	if id, ok := args["host"]; ok {
+		writeEligibility(&b, id, r.fleet.Eligible(id, &r.st, r.now))
+		return b.String()
+	}
+	groups := map[string][]string{}
+	var keys []string
+	for _, h := range r.hosts {
+		e := r.fleet.Eligible(h.ID, &r.st, r.now)
+		k := e.Verdict.String()
+		if e.Verdict != Take {
+			k += " (" + e.Why.String() + ")"
+		}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], h.ID)
+	}
+	slices.Sort(keys)
+	fmt.Fprintf(&b, "at %s:", fmtAt(r.now))
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %s: %s", k, strings.Join(groups[k], " "))
+	}
+	return b.String()
+}
+
+// cmdPause runs pause.
+func (r *session) cmdPause(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	st, err := Pause(r.st, orDefault(args["reason"], "by hand"), r.now)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	r.st = st
+	return b.String()
+}
+
+// cmdUnpause runs unpause.
+func (r *session) cmdUnpause(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	st, err := Unpause(r.st, r.now)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	r.st = st
+	return b.String()
+}
+
+// cmdResume runs resume.
+func (r *session) cmdResume(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	st, err := Resume(r.st, r.obs, orDefault(args["by"], "bob"), r.now)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	r.st = st
+	return b.String()
+}
+
+// cmdAdopt runs adopt.
+func (r *session) cmdAdopt(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	st, err := r.fleet.Adopt(r.st, r.now)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	r.st = st
+	fmt.Fprintf(&b, "adopted at %s: %s", fmtAt(r.now), position(r.fleet.Plan(), st))
+	return b.String()
+}
+
+// cmdSchedule runs schedule.
+func (r *session) cmdSchedule(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	s := r.fleet.Plan().Schedule(r.st.Update, r.st.Started)
+	for _, step := range s.Steps {
+		fmt.Fprintf(&b, "%s ring %s step %d: %g%%", fmtAt(step.Start), step.Ring, step.Step+1, step.Percent)
+		if step.Capped {
+			b.WriteString(" (tenant cap)")
+		}
+		for _, why := range step.Reasons {
+			fmt.Fprintf(&b, " [%s]", why)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "complete %s", fmtAt(s.Complete))
+	return b.String()
+}
+
+// cmdLog runs log.
+func (r *session) cmdLog(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	for _, e := range r.st.Log {
+		fmt.Fprintln(&b, e)
 	}
 	return b.String()
 }
