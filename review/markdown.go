@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -21,8 +22,9 @@ type MarkdownOptions struct {
 	// is trimmed, in this order, until it fits: charts of scenarios
 	// without a clear change or a violated budget; every chart; the diff
 	// beyond its first changes and the tables of scenarios without a clear
-	// change; every metric table; then whole scenarios from the end. The
-	// comment says what was left out.
+	// change; every metric table; then whole scenarios, those with a
+	// violated budget or a clear change last. The comment says what was
+	// left out.
 	MaxBytes int
 }
 
@@ -42,7 +44,7 @@ var trimNotes = [...]string{
 	"charts are left out",
 	"charts, the diff beyond its first %d changes and the tables of scenarios without a clear change are left out",
 	"charts, the diff beyond its first %d changes and every metric table are left out",
-	"charts, the diff beyond its first %d changes, every metric table and %s at the end are left out",
+	"charts, the diff beyond its first %d changes, every metric table and %s (those without a violated budget or a clear change first) are left out",
 }
 
 // diffLimit is how many changes the diff shows once trimmed.
@@ -57,21 +59,23 @@ func WriteMarkdown(w io.Writer, rep *Report, opts MarkdownOptions) error {
 	}
 	var b bytes.Buffer
 	for level := trimNone; level <= trimScenarios; level++ {
-		shown := len(rep.Scenarios)
+		shown := allShown(rep)
 		if level == trimScenarios {
-			// The most scenarios that fit, down to none.
-			lo, hi := 0, len(rep.Scenarios)
+			// The most scenarios that fit, down to none: those with a
+			// violated budget or a clear change first.
+			order := priority(rep)
+			lo, hi := 0, len(order)
 			for lo < hi {
 				mid := (lo + hi + 1) / 2
 				b.Reset()
-				writeMarkdown(&b, rep, level, mid, limit)
+				writeMarkdown(&b, rep, level, showFirst(rep, order, mid), limit)
 				if b.Len() <= limit {
 					lo = mid
 				} else {
 					hi = mid - 1
 				}
 			}
-			shown = lo
+			shown = showFirst(rep, order, lo)
 		}
 		b.Reset()
 		writeMarkdown(&b, rep, level, shown, limit)
@@ -94,6 +98,39 @@ func WriteMarkdown(w io.Writer, rep *Report, opts MarkdownOptions) error {
 	return err
 }
 
+func allShown(rep *Report) []bool {
+	shown := make([]bool, len(rep.Scenarios))
+	for i := range shown {
+		shown[i] = true
+	}
+	return shown
+}
+
+// priority orders the scenarios for trimming: violated budgets, then
+// clear changes, then the rest, each in report order.
+func priority(rep *Report) []int {
+	var out []int
+	for pass := range 3 {
+		for i := range rep.Scenarios {
+			sr := &rep.Scenarios[i]
+			violated := slices.ContainsFunc(sr.Budgets, func(b BudgetResult) bool { return !b.OK })
+			switch {
+			case pass == 0 && violated, pass == 1 && !violated && notable(sr), pass == 2 && !notable(sr):
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+func showFirst(rep *Report, order []int, k int) []bool {
+	shown := make([]bool, len(rep.Scenarios))
+	for _, i := range order[:k] {
+		shown[i] = true
+	}
+	return shown
+}
+
 var verdictHeads = map[string]string{
 	VerdictInvalid:  "❌ **Invalid**",
 	VerdictWorse:    "⚠️ **Worse**",
@@ -103,7 +140,7 @@ var verdictHeads = map[string]string{
 	VerdictSame:     "➖ **No change**",
 }
 
-func writeMarkdown(b *bytes.Buffer, rep *Report, level, shown, limit int) {
+func writeMarkdown(b *bytes.Buffer, rep *Report, level int, shown []bool, limit int) {
 	side := func(p string) string {
 		if p == "" {
 			return "each scenario's policy"
@@ -140,20 +177,32 @@ func writeMarkdown(b *bytes.Buffer, rep *Report, level, shown, limit int) {
 		case trimQuietTables, trimTables:
 			note = fmt.Sprintf(note, diffLimit)
 		case trimScenarios:
-			note = fmt.Sprintf(note, diffLimit, plural(len(rep.Scenarios)-shown, "scenario"))
+			hidden := 0
+			for _, s := range shown {
+				if !s {
+					hidden++
+				}
+			}
+			note = fmt.Sprintf(note, diffLimit, plural(hidden, "scenario"))
 		}
 		fmt.Fprintf(b, "\n> [!NOTE]\n> Trimmed to fit in %s bytes (a GitHub comment holds at most 65,536 characters): %s. `ringwise review -json` gives everything.\n", groupInt(limit), note)
 	}
 	writeDiffs(b, rep.Diffs, level >= trimQuietTables)
-	for i := range rep.Scenarios[:shown] {
-		writeScenario(b, rep, &rep.Scenarios[i], level)
-	}
-	if shown < len(rep.Scenarios) {
-		var names []string
-		for _, sr := range rep.Scenarios[shown:] {
-			names = append(names, code(sr.Name))
+	var hidden []string
+	for i := range rep.Scenarios {
+		sr := &rep.Scenarios[i]
+		if shown[i] {
+			writeScenario(b, rep, sr, level)
+			continue
 		}
-		fmt.Fprintf(b, "\nNot shown: %s.\n", strings.Join(names, ", "))
+		name := code(sr.Name)
+		if slices.ContainsFunc(sr.Budgets, func(b BudgetResult) bool { return !b.OK }) {
+			name += " (❌ a budget)"
+		}
+		hidden = append(hidden, name)
+	}
+	if len(hidden) > 0 {
+		fmt.Fprintf(b, "\nNot shown: %s.\n", strings.Join(hidden, ", "))
 	}
 	writeFooter(b, rep)
 }
