@@ -3,7 +3,6 @@ package ringwise_test
 import (
 	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ringwise/ringwise/internal/transcript"
 	"github.com/ringwise/ringwise/observe"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/policy/rego"
@@ -233,7 +233,9 @@ func TestDocExamplesLoad(t *testing.T) {
 	t.Logf("%d examples checked: %v", len(blocks), perFile)
 }
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the outputs quoted in README.md with the actual ones")
+// rewrite rewrites the outputs quoted in README.md with the actual ones:
+// -rewrite, the one flag of internal/transcript.
+var rewrite = transcript.Rewrite
 
 // A fence is a fenced code block of a Markdown file.
 type fence struct {

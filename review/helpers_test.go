@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,12 +13,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ringwise/ringwise/internal/transcript"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 	"github.com/ringwise/ringwise/simulate"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// update rewrites the golden files in testdata: -rewrite, the one flag of
+// internal/transcript.
+var update = transcript.Rewrite
 
 // fakeGates is a policy.GateLoader without OPA: a gate's digest is the
 // hash of its Rego files and it always lets the transition proceed.
@@ -89,7 +91,7 @@ func suiteCases(t testing.TB, base, head Side) []Case {
 	return cases
 }
 
-// golden compares got with testdata/NAME, or rewrites it with -update.
+// golden compares got with testdata/NAME, or rewrites it with -rewrite.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -101,7 +103,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatalf("%v (run go test -rewrite to create it)", err)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("%s (-want +got):\n%s", path, diff)
