@@ -1,4 +1,5 @@
 //go:build !js
+
 // The server links SQLite and PostgreSQL drivers that do not build for
 // js/wasm; the wasm build of the CLI (used to check that simulations are
 // byte-identical in the browser) leaves serve and rollout out.
