@@ -154,17 +154,18 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 				}
 			}
 		}
-		for k := range f.plan.Blackouts {
+		ti := instantOf(t)
+		for k, span := range f.plan.blackoutSpans {
 			b := &f.plan.Blackouts[k]
-			if !t.Before(b.From) && t.Before(b.To) && b.Applies(st.Update.Urgency) {
-				t, moved = b.To, true
+			if !ti.before(span.from) && ti.before(span.to) && b.Applies(st.Update.Urgency) {
+				t, ti, moved = b.To, span.to, true
 				if why == 0 {
 					why, rule, src = WhyBlackout, b.Name, b.Src
 				}
 			}
 		}
 		if tenant != nil && len(tenant.Maintenance) > 0 && !t.Equal(windowAt) {
-			if open := f.windowOpen(int(e.tenant), t); open.After(t) {
+			if open := f.windowOpen(int(e.tenant), t, ti); open.After(t) {
 				t, moved = open, true
 				if why == 0 {
 					why, rule, src = WhyMaintenance, tenant.Name, tenant.Maintenance[0].Src

@@ -236,9 +236,13 @@ type Plan struct {
 	Gates     []GateBinding
 	Src       Source
 
-	digest string
-	rules  planRules // set by Compile
+	digest        string
+	rules         planRules // set by Compile
+	blackoutSpans []span    // Blackouts' times, for the host call (set by Compile)
 }
+
+// span is [from, to) as instants.
+type span struct{ from, to instant }
 
 // planRules are the names reasons give the plan's rules (`ring "canary"`),
 // prepared once by Compile so that a decision does not format them again.
@@ -247,7 +251,7 @@ type planRules struct {
 	rings, triggers, blackouts []string
 }
 
-// prepareRules fills p.rules.
+// prepareRules fills p.rules and p.blackoutSpans.
 func (p *Plan) prepareRules() {
 	p.rules.plan = fmt.Sprintf("rollout %q", p.Name)
 	p.rules.rings = make([]string, len(p.Rings))
@@ -259,8 +263,10 @@ func (p *Plan) prepareRules() {
 		p.rules.triggers[i] = fmt.Sprintf("trigger %q", t.Name)
 	}
 	p.rules.blackouts = make([]string, len(p.Blackouts))
+	p.blackoutSpans = make([]span, len(p.Blackouts))
 	for i, b := range p.Blackouts {
 		p.rules.blackouts[i] = fmt.Sprintf("blackout %q", b.Name)
+		p.blackoutSpans[i] = span{instantOf(b.From), instantOf(b.To)}
 	}
 }
 

@@ -20,23 +20,35 @@ import (
 // do not change: all inside one (inside), or all closed until to, when the
 // next one opens.
 type windowSpan struct {
-	from, to time.Time
+	from, to instant
+	next     time.Time // the opening at to, when not inside
 	inside   bool
 }
+
+// instant is a time as a pair that compares in a few instructions, for
+// the host call's comparisons.
+type instant struct {
+	sec  int64
+	nsec int32
+}
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+func (a instant) before(b instant) bool { return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec }
 
 // windowMemo holds the last span of one tenant.
 type windowMemo struct{ span atomic.Pointer[windowSpan] }
 
-// windowOpen returns the earliest instant at or after t when one of the
-// windows of tenant k is open (t itself when one is), or zero when none
-// ever opens (no valid plan has such a tenant).
-func (f *Fleet) windowOpen(k int, t time.Time) time.Time {
+// windowOpen returns the earliest instant at or after t (ti) when one of
+// the windows of tenant k is open (t itself when one is), or zero when
+// none ever opens (no valid plan has such a tenant).
+func (f *Fleet) windowOpen(k int, t time.Time, ti instant) time.Time {
 	m := &f.windows[k]
-	if s := m.span.Load(); s != nil && !t.Before(s.from) && t.Before(s.to) {
+	if s := m.span.Load(); s != nil && !ti.before(s.from) && ti.before(s.to) {
 		if s.inside {
 			return t
 		}
-		return s.to
+		return s.next
 	}
 	ws := f.plan.Tenants[k].Maintenance
 	open := windowsOpen(ws, t)
@@ -44,10 +56,10 @@ func (f *Fleet) windowOpen(k int, t time.Time) time.Time {
 	case open.IsZero():
 		return open
 	case open.After(t):
-		m.span.Store(&windowSpan{from: t, to: open})
+		m.span.Store(&windowSpan{from: ti, to: instantOf(open), next: open})
 	default:
 		if end := windowsUntil(ws, t); end.After(t) {
-			m.span.Store(&windowSpan{from: t, to: end, inside: true})
+			m.span.Store(&windowSpan{from: ti, to: instantOf(end), inside: true})
 		}
 	}
 	return open

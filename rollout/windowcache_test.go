@@ -32,7 +32,7 @@ func TestWindowMemo(t *testing.T) {
 			if rapid.Bool().Draw(t, "odd") {
 				at = at.Add(time.Duration(rapid.IntRange(1, 59).Draw(t, "second")) * time.Second)
 			}
-			got, want := f.windowOpen(0, at), windowsOpen(plan.Tenants[0].Maintenance, at)
+			got, want := f.windowOpen(0, at, instantOf(at)), windowsOpen(plan.Tenants[0].Maintenance, at)
 			if !got.Equal(want) {
 				t.Fatalf("at %s: memo says %s, afresh %s", at, got, want)
 			}
@@ -55,7 +55,7 @@ func TestWindowMemoConcurrent(t *testing.T) {
 			defer wg.Done()
 			for k := range 2000 {
 				at := t0.Add(time.Duration((k*37+g*1013)%(14*24*60)) * time.Minute)
-				if got, want := f.windowOpen(0, at), windowsOpen(ws, at); !got.Equal(want) {
+				if got, want := f.windowOpen(0, at, instantOf(at)), windowsOpen(ws, at); !got.Equal(want) {
 					errs <- at.String() + ": memo " + got.String() + ", afresh " + want.String()
 					return
 				}
