@@ -72,6 +72,21 @@ func benchFleet(b *testing.B, n int, gates bool) (*Fleet, []string) {
 	return f, ids
 }
 
+// cpuClock measures a benchmark's CPU time per operation ("cpu-ns/op"),
+// which a loaded machine inflates less than elapsed time.
+type cpuClock struct {
+	t0 int64
+	ok bool
+}
+
+func startCPU() cpuClock { t, ok := cpuTime(); return cpuClock{t, ok} }
+
+func (c cpuClock) report(b *testing.B) {
+	if t, ok := cpuTime(); c.ok && ok && b.N > 0 {
+		b.ReportMetric(float64(t-c.t0)/float64(b.N), "cpu-ns/op")
+	}
+}
+
 type noopGate struct{}
 
 func (noopGate) Evaluate(context.Context, GateInput) (GateVerdict, error) { return GateVerdict{}, nil }
@@ -93,6 +108,7 @@ func BenchmarkEligible(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
+	cpu := startCPU()
 	for b.Loop() {
 		f.Eligible(ids[i], &st, now)
 		i++
@@ -100,6 +116,7 @@ func BenchmarkEligible(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkEligibleAt is the host call by inventory position, for servers
@@ -111,6 +128,7 @@ func BenchmarkEligibleAt(b *testing.B) {
 	now := mustTime("2026-11-28T02:00:00Z")
 	b.ReportAllocs()
 	i := 0
+	cpu := startCPU()
 	for b.Loop() {
 		f.EligibleAt(i, &st, now)
 		i++
@@ -118,6 +136,7 @@ func BenchmarkEligibleAt(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkHashFloor is the lower bound of the host call: the stable hash
@@ -133,6 +152,7 @@ func BenchmarkHashFloor(b *testing.B) {
 	const rolloutID, share = "content-2026-11-24", 5000
 	b.ReportAllocs()
 	i, taken := 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		if rank(rolloutID, ids[i])%10000 < share {
 			taken++
@@ -142,6 +162,7 @@ func BenchmarkHashFloor(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 	if taken == 0 && b.N > 10 {
 		b.Fatal("no host taken at 50%")
 	}
@@ -161,9 +182,11 @@ func BenchmarkDecide(b *testing.B) {
 		b.Fatalf("got %s %v", d.Action, d.Reasons)
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		f.Decide(ctx, st, obs, now)
 	}
+	cpu.report(b)
 }
 
 // BenchmarkDecideUnchanged is the controller call when nothing changes:
@@ -187,9 +210,11 @@ func BenchmarkDecideUnchanged(b *testing.B) {
 		b.Fatalf("got %s %v, log %d entries (was %d)", d.Action, d.Reasons, len(d.State.Log), len(st.Log))
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		f.Decide(ctx, st, obs, now)
 	}
+	cpu.report(b)
 }
 
 // BenchmarkNewFleet indexes the 100,000-host fleet.

@@ -14,14 +14,14 @@ import (
 // per change instead of once per host and call. The memo is invisible:
 // every answer equals the one computed afresh (TestWindowMemo), whatever
 // order the calls come in, so the host call stays deterministic; it is
-// read and replaced atomically, so a Fleet stays safe for concurrent use.
+// read and replaced atomically (a sequence lock, no allocation), so a
+// Fleet stays safe for concurrent use.
 
 // windowSpan is a stretch [from, to) of time over which a tenant's windows
 // do not change: all inside one (inside), or all closed until to, when the
 // next one opens.
 type windowSpan struct {
 	from, to instant
-	next     time.Time // the opening at to, when not inside
 	inside   bool
 }
 
@@ -36,19 +36,57 @@ func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecon
 
 func (a instant) before(b instant) bool { return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec }
 
-// windowMemo holds the last span of one tenant.
-type windowMemo struct{ span atomic.Pointer[windowSpan] }
+// windowMemo holds the last span of one tenant, as a sequence lock over
+// atomic fields: replacing it allocates nothing, so the host call never
+// allocates, and a reader that meets a writer computes afresh.
+type windowMemo struct {
+	seq              atomic.Uint64 // 0: empty; odd: being written
+	fromSec, toSec   atomic.Int64
+	fromNsec, toNsec atomic.Int32
+	inside           atomic.Bool
+	zone             atomic.Pointer[time.Location] // of the opening at to
+}
+
+func (m *windowMemo) load() (s windowSpan, zone *time.Location, ok bool) {
+	v := m.seq.Load()
+	if v == 0 || v&1 == 1 {
+		return s, nil, false
+	}
+	s = windowSpan{
+		from:   instant{m.fromSec.Load(), m.fromNsec.Load()},
+		to:     instant{m.toSec.Load(), m.toNsec.Load()},
+		inside: m.inside.Load(),
+	}
+	zone = m.zone.Load()
+	return s, zone, m.seq.Load() == v
+}
+
+// store replaces the span, unless another call is replacing it.
+func (m *windowMemo) store(s windowSpan, zone *time.Location) {
+	v := m.seq.Load()
+	if v&1 == 1 || !m.seq.CompareAndSwap(v, v+1) {
+		return
+	}
+	m.fromSec.Store(s.from.sec)
+	m.fromNsec.Store(s.from.nsec)
+	m.toSec.Store(s.to.sec)
+	m.toNsec.Store(s.to.nsec)
+	m.inside.Store(s.inside)
+	m.zone.Store(zone)
+	m.seq.Store(v + 2)
+}
 
 // windowOpen returns the earliest instant at or after t (ti) when one of
 // the windows of tenant k is open (t itself when one is), or zero when
 // none ever opens (no valid plan has such a tenant).
 func (f *Fleet) windowOpen(k int, t time.Time, ti instant) time.Time {
 	m := &f.windows[k]
-	if s := m.span.Load(); s != nil && !ti.before(s.from) && ti.before(s.to) {
+	if s, zone, ok := m.load(); ok && !ti.before(s.from) && ti.before(s.to) {
 		if s.inside {
 			return t
 		}
-		return s.next
+		// As Window.Open makes it: whole seconds, in the window's zone.
+		return time.Unix(s.to.sec, int64(s.to.nsec)).In(zone)
 	}
 	ws := f.plan.Tenants[k].Maintenance
 	open := windowsOpen(ws, t)
@@ -56,10 +94,10 @@ func (f *Fleet) windowOpen(k int, t time.Time, ti instant) time.Time {
 	case open.IsZero():
 		return open
 	case open.After(t):
-		m.span.Store(&windowSpan{from: ti, to: instantOf(open), next: open})
+		m.store(windowSpan{from: ti, to: instantOf(open)}, open.Location())
 	default:
 		if end := windowsUntil(ws, t); end.After(t) {
-			m.span.Store(&windowSpan{from: ti, to: instantOf(end), inside: true})
+			m.store(windowSpan{from: ti, to: instantOf(end), inside: true}, nil)
 		}
 	}
 	return open

@@ -33,7 +33,7 @@ func TestWindowMemo(t *testing.T) {
 				at = at.Add(time.Duration(rapid.IntRange(1, 59).Draw(t, "second")) * time.Second)
 			}
 			got, want := f.windowOpen(0, at, instantOf(at)), windowsOpen(plan.Tenants[0].Maintenance, at)
-			if !got.Equal(want) {
+			if !got.Equal(want) || got.Location() != want.Location() {
 				t.Fatalf("at %s: memo says %s, afresh %s", at, got, want)
 			}
 		}
