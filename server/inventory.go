@@ -32,7 +32,7 @@ func ParseInventory(data []byte, name string) ([]rollout.Host, error) {
 		case errors.As(err, &se):
 			off = se.Offset
 		case errors.As(err, &te):
-			off = te.Offset
+			off = valueStart(data, te.Offset)
 		}
 		line, col := lineCol(data, off)
 		return nil, fmt.Errorf("%s:%d:%d: inventory: %v", name, line, col, err)
@@ -54,6 +54,24 @@ func ParseInventory(data []byte, name string) ([]rollout.Host, error) {
 		hosts[i] = rollout.Host{ID: h.ID, Labels: h.Labels}
 	}
 	return hosts, nil
+}
+
+// valueStart returns where the JSON value that ends at end begins.
+func valueStart(data []byte, end int64) int64 {
+	end = min(max(end, 0), int64(len(data)))
+	i := end
+	if i > 0 && data[i-1] == '"' {
+		for i--; i > 0; i-- {
+			if data[i-1] == '"' && (i < 2 || data[i-2] != '\\') {
+				return i - 1
+			}
+		}
+		return 0
+	}
+	for i > 0 && !bytes.ContainsRune([]byte(" \t\r\n,:[{"), rune(data[i-1])) {
+		i--
+	}
+	return i
 }
 
 func lineCol(data []byte, off int64) (int, int) {
