@@ -71,7 +71,7 @@ type Error struct {
 //	GET  /v1/rollouts                       list (operator)
 //	POST /v1/rollouts                       start: StartRequest (operator)
 //	GET  /v1/rollouts/{id}                  status with the audit log (operator)
-//	POST /v1/rollouts/{id}/pause|resume|approve|stop   ActionRequest (operator)
+//	POST /v1/rollouts/{id}/pause|resume|approve|stop|adopt   ActionRequest (operator)
 //	PUT  /v1/rollouts/{id}/observation      push a rollout.Observation (operator)
 //	GET  /metrics                           Prometheus metrics
 //	GET  /healthz                           liveness
@@ -83,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/rollouts", s.op("list", s.list))
 	mux.HandleFunc("POST /v1/rollouts", s.op("start", s.start))
 	mux.HandleFunc("GET /v1/rollouts/{id}", s.op("status", s.status))
-	for _, a := range []string{"pause", "resume", "approve", "stop"} {
+	for _, a := range []string{"pause", "resume", "approve", "stop", "adopt"} {
 		mux.HandleFunc("POST /v1/rollouts/{id}/"+a, s.op(a, s.action(a)))
 	}
 	mux.HandleFunc("PUT /v1/rollouts/{id}/observation", s.op("observation", s.pushObservation))
@@ -415,6 +415,19 @@ func (s *Server) action(name string) func(r *http.Request, by string) (any, int,
 					return errorf(http.StatusBadRequest, "approve needs the ring to enter (\"ring\"), one of the plan's rings")
 				}
 				rec.Approvals = append(rec.Approvals, rollout.Approval{Ring: req.Ring, By: by, At: now})
+			case "adopt":
+				// The policy changed under the rollout (the server was
+				// restarted with an edited policy): move it onto the plan
+				// now loaded, keeping its position by ring name.
+				if l.fleet == nil {
+					return errorf(http.StatusConflict, "the rollout's plan is not in the policy: %s", l.err)
+				}
+				if st.PlanDigest == l.fleet.Plan().Digest() {
+					return errorf(http.StatusConflict, "the rollout already runs plan %s", st.PlanDigest)
+				}
+				if rec.State, err = l.fleet.Adopt(st, now); err != nil {
+					return errorf(http.StatusConflict, "%v", err)
+				}
 			case "stop":
 				a := rollout.Halt
 				if req.Rollback {

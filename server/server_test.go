@@ -349,3 +349,48 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAdopt: a server restarted with an edited policy holds the rollout
+// (the plan changed under it) until an operator adopts the new plan.
+func TestAdopt(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	if _, err := e.op.Start(ctx, server.StartRequest{ID: "r1", Update: rollout.Update{ID: "u", Kind: "content"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.push(t, "r1", 0, 0, 0)
+	e.srv.Step(ctx, "r1")
+	if _, err := e.op.Act(ctx, "r1", "adopt", server.ActionRequest{}); err == nil || !strings.Contains(err.Error(), "already runs plan") {
+		t.Errorf("adopt of an unchanged plan: %v", err)
+	}
+	// The same database, a policy whose canary bakes 2m instead of 1m.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "policy.hcl"), []byte(strings.Replace(testPolicy, `bake  = "1m"`, `bake  = "2m"`, 1)), 0o644)
+	p2, diags := policy.LoadPaths([]string{dir})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	srv2, err := server.New(ctx, server.Config{Plans: p2, Hosts: fleet(), Store: e.store, Now: e.clock.Now,
+		HostTokens: []string{hostToken}, OperatorTokens: map[string]string{opToken: "alice"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv2.Handler())
+	defer hs.Close()
+	op := &server.Client{URL: hs.URL, Token: opToken}
+	e.clock.Add(61 * time.Second)
+	srv2.Step(ctx, "r1")
+	st, _ := op.Status(ctx, "r1")
+	if last := st.Log[len(st.Log)-1]; !strings.Contains(last.Reasons[0].Message, "plan changed under a running rollout") {
+		t.Fatalf("last entry %s, want a hold because the plan changed", last)
+	}
+	st, err = op.Act(ctx, "r1", "adopt", server.ActionRequest{})
+	if err != nil || st.Ring != "canary" || st.Step != 1 || !strings.Contains(st.Log[len(st.Log)-1].Reasons[0].Message, "adopted plan") {
+		t.Fatalf("adopt: %+v %v", st, err)
+	}
+	a, err := (&server.Client{URL: hs.URL, Token: hostToken}).Host(ctx, "r1", "h-000")
+	if err != nil || a.Verdict != "take" {
+		t.Errorf("canary host after adopt: %+v %v", a, err)
+	}
+}

@@ -26,6 +26,7 @@ Steer rollouts on a ringwise server:
   resume  ID      lift a pause, or resume a halted rollout
   approve ID -ring RING
   stop    ID -reason TEXT [-rollback]
+  adopt   ID      move a rollout onto the server's edited policy, keeping its ring
 
 The operator token comes from $RINGWISE_TOKEN or -token-file.`
 
@@ -122,14 +123,14 @@ func runRollout(args []string, stdout, stderr io.Writer) int {
 		}
 		tw.Flush()
 		return 0
-	case "pause", "resume", "approve", "stop":
+	case "pause", "resume", "approve", "stop", "adopt":
 		rid, ok := needID()
 		if !ok {
 			return 2
 		}
 		st, err = c.Act(ctx, rid, verb, server.ActionRequest{Reason: *reason, Ring: *ring, Rollback: *rollback})
 	default:
-		fmt.Fprintf(stderr, "ringwise rollout: unknown verb %q (start, status, list, pause, resume, approve, stop)\n", verb)
+		fmt.Fprintf(stderr, "ringwise rollout: unknown verb %q (start, status, list, pause, resume, approve, stop, adopt)\n", verb)
 		return 2
 	}
 	if err != nil {
