@@ -323,6 +323,9 @@ func writeFooter(b *bytes.Buffer, rep *Report) {
 	if p := minP(rep.Runs, rep.Paired); p > rep.Level {
 		fmt.Fprintf(&s, " With %s no difference can be told from noise (the smallest p-value possible is %s): use more runs.", plural(rep.Runs, "run"), strings.TrimPrefix(pText(p), "p="))
 	}
+	if p := minP(rep.Runs, rep.Paired); p <= rep.Level && rep.Runs < DefaultRuns && rep.Verdict == VerdictNoClear {
+		fmt.Fprintf(&s, " With %s a change must be seen in every pair of several metrics to be called worse or better: more runs tell smaller changes from noise.", plural(rep.Runs, "run"))
+	}
 	s.WriteString(" Times count from the release; never: not within the scenario's horizon.")
 	if rep.BudgetsChecked > 0 {
 		s.WriteString(" Budgets judge head alone, at their quantile.")

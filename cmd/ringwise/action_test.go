@@ -121,7 +121,7 @@ func TestActionScriptsLint(t *testing.T) {
 // gh is a stand-in that applies the action's jq filter to a canned list of
 // comments and records what would be posted. Each case's steps, their
 // output and the comment are compared with testdata/action/NAME.txt.
-// Regenerate with go test -run TestActionTranscript -update.
+// Regenerate with go test -run TestActionTranscript -rewrite.
 func TestActionTranscript(t *testing.T) {
 	for _, bin := range []string{"git", "jq", "bash"} {
 		if _, err := exec.LookPath(bin); err != nil {
@@ -359,7 +359,7 @@ func evalExpr(t *testing.T, ctx map[string]string, v string) string {
 	return evalExpr(t, ctx, got)
 }
 
-// goldenFile compares got with path, or rewrites it with -update.
+// goldenFile compares got with path, or rewrites it with -rewrite.
 func goldenFile(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
@@ -370,9 +370,9 @@ func goldenFile(t *testing.T, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (go test -run %s -update writes it)", err, t.Name())
+		t.Fatalf("%v (go test -run %s -rewrite writes it)", err, t.Name())
 	}
 	if string(want) != string(got) {
-		t.Errorf("%s differs (go test -update rewrites it); got:\n%s", path, got)
+		t.Errorf("%s differs (go test -rewrite rewrites it); got:\n%s", path, got)
 	}
 }

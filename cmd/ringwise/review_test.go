@@ -37,6 +37,11 @@ func TestReviewGolden(t *testing.T) {
 		{"gated", []string{"-runs", "2", "-seed", "7", "-base", dir + "staged.hcl", "-head", dir + "frozen", dir + "scenarios"}, 0},
 		// The README's example.
 		{"cloudflare-2019", []string{"-base", "../../examples/cloudflare-2019/all-at-once.hcl", "-head", "../../examples/policies/recommended.hcl", "../../examples/cloudflare-2019/scenario.hcl"}, 0},
+		// A suite with budgets: staging misses the time to 95%, so -check
+		// exits 1 (the comment is printed all the same).
+		{"budgets", []string{"-check", "-runs", "6", "-base", dir + "all-at-once.hcl", "-head", dir + "staged.hcl", "-suite", dir + "budgets/suite.hcl"}, 1},
+		// Without -check the same review exits 0.
+		{"budgets-nocheck", []string{"-runs", "6", "-base", dir + "all-at-once.hcl", "-head", dir + "staged.hcl", "-suite", dir + "budgets/suite.hcl"}, 0},
 		// Head does not load: its diagnostics, nothing simulated.
 		{"broken-head", []string{"-base", dir + "all-at-once.hcl", "-head", dir + "broken.hcl", dir + "scenarios"}, 1},
 		// Scenarios that are not there.
@@ -182,5 +187,18 @@ func TestReviewUsage(t *testing.T) {
 		if s := stderr.String(); !strings.Contains(s, tc.msg) || !strings.Contains(s, "Usage: ringwise review") {
 			t.Errorf("review %v: stderr lacks %q and the usage:\n%s", tc.args, tc.msg, s)
 		}
+	}
+}
+
+func TestReviewProgress(t *testing.T) {
+	var b bytes.Buffer
+	p := progress(&b)
+	for done := 1; done <= 300; done++ {
+		p(done, 300)
+	}
+	lines := strings.Split(b.String(), "\r")
+	// One redraw per percent, 0% to 100%.
+	if len(lines) != 102 || lines[1] != "ringwise review: 1/300 runs (0%)" || lines[2] != "ringwise review: 3/300 runs (1%)" || lines[101] != "ringwise review: 300/300 runs (100%)" {
+		t.Errorf("%d redraws: %q ... %q", len(lines)-1, lines[1], lines[len(lines)-1])
 	}
 }
