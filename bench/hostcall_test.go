@@ -54,6 +54,7 @@ func BenchmarkLaunchDarklyRollout(b *testing.B) {
 	ev, flag, ids := ldeval.NewEvaluator(noData{}), ldFlag(), hostIDs()
 	b.ReportAllocs()
 	i, yes := 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		if ev.Evaluate(flag, ldcontext.New(ids[i]), nil).Detail.Value.BoolValue() {
 			yes++
@@ -62,6 +63,7 @@ func BenchmarkLaunchDarklyRollout(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 	checkShare(b, yes)
 }
 
@@ -75,6 +77,7 @@ func BenchmarkLaunchDarklyRolloutContexts(b *testing.B) {
 	}
 	b.ReportAllocs()
 	i, yes := 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		if ev.Evaluate(flag, ctxs[i], nil).Detail.Value.BoolValue() {
 			yes++
@@ -83,6 +86,7 @@ func BenchmarkLaunchDarklyRolloutContexts(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 	checkShare(b, yes)
 }
 
@@ -116,6 +120,7 @@ func BenchmarkRingwiseEligible(b *testing.B) {
 	now := t0.Add(time.Minute)
 	b.ReportAllocs()
 	i, yes := 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		if f.Eligible(ids[i], &st, now).Verdict == rollout.Take {
 			yes++
@@ -124,6 +129,7 @@ func BenchmarkRingwiseEligible(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 	checkShare(b, yes)
 }
 
@@ -133,6 +139,7 @@ func BenchmarkRingwiseEligibleAt(b *testing.B) {
 	now := t0.Add(time.Minute)
 	b.ReportAllocs()
 	i, yes := 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		if f.EligibleAt(i, &st, now).Verdict == rollout.Take {
 			yes++
@@ -141,7 +148,22 @@ func BenchmarkRingwiseEligibleAt(b *testing.B) {
 			i = 0
 		}
 	}
+	cpu.report(b)
 	checkShare(b, yes)
+}
+
+// cpuClock measures a benchmark's CPU time per operation ("cpu-ns/op").
+type cpuClock struct {
+	t0 int64
+	ok bool
+}
+
+func startCPU() cpuClock { t, ok := cpuTime(); return cpuClock{t, ok} }
+
+func (c cpuClock) report(b *testing.B) {
+	if t, ok := cpuTime(); c.ok && ok && b.N >= 1000 { // fewer: below the clock's resolution
+		b.ReportMetric(float64(t-c.t0)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // checkShare fails a benchmark whose check did not take about half of
