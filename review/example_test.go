@@ -104,3 +104,59 @@ func ExampleParseSuite_error() {
 	//         coverage95 = "2h"
 	//         ^^^^^^^^^^
 }
+
+// Diff compares two policies rule by rule; the same rules written another
+// way are a reformat.
+func ExampleDiff() {
+	base := load(`rollout "content" {
+  ring "canary" {
+    steps = [10, 100]
+    bake  = "1h"
+  }
+  trigger "crashes" {
+    signal = "crash"
+    above  = 0.01
+    action = "halt"
+  }
+}`)
+	head := load(`rollout "content" {
+  ring "canary" {
+    steps      = [5, 50, 100]
+    bake       = "1h"
+    tenant_cap = 25
+  }
+  trigger "crashes" {
+    signal  = "crash"
+    against = "baseline"
+    ratio   = 2
+    action  = "rollback"
+  }
+}`)
+	d := review.Diff(review.Side{Label: "main", Policy: base}, review.Side{Label: "pr", Policy: head})
+	fmt.Println(d.Status)
+	for _, c := range d.Changes {
+		fmt.Printf("%v: %s (%s) -> %s (%s)\n", c.Path[1:], c.Old, c.OldAt, c.New, c.NewAt)
+	}
+	reformatted := load(`rollout "content" {
+  ring "canary" {
+    bake  = "60m"      # the same hour
+    steps = [10, 100]
+  }
+  trigger "crashes" {
+    action = "halt"
+    signal = "crash"
+    above  = 0.01
+  }
+}`)
+	d = review.Diff(review.Side{Label: "main", Policy: base}, review.Side{Label: "pr", Policy: reformatted})
+	fmt.Println(d.Status, d.Files)
+	// Output:
+	// changed
+	// [ring "canary" steps]: [10, 100] (policy.hcl:3) -> [5, 50, 100] (policy.hcl:3)
+	// [ring "canary" tenant_cap]: unset (policy.hcl:2) -> 25 (policy.hcl:5)
+	// [trigger "crashes" above]: 0.01 (policy.hcl:8) -> unset (policy.hcl:7)
+	// [trigger "crashes" against]: unset (policy.hcl:6) -> "baseline" (policy.hcl:9)
+	// [trigger "crashes" ratio]: unset (policy.hcl:6) -> 2 (policy.hcl:10)
+	// [trigger "crashes" action]: "halt" (policy.hcl:9) -> "rollback" (policy.hcl:11)
+	// reformatted 1
+}
