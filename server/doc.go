@@ -33,13 +33,17 @@
 // Every replica runs the controller; exactly one decision per state
 // version is stored, because the compare-and-swap admits only the first
 // writer of a version and the others reload and decide again on what it
-// wrote. We use the compare-and-swap and no advisory lock: a lock (such as
+// wrote (TestPostgresReplicas makes two replicas race on one rollout). We
+// use the compare-and-swap and no advisory lock: a lock (such as
 // pg_advisory_lock) belongs to a session and is silently lost when its
 // connection drops, while the former holder may still be about to write,
 // so it cannot guarantee a single writer on its own; the version check
 // can, on SQLite and PostgreSQL alike, and costs a replica that loses the
 // race only one wasted Decide. Replicas see each other's writes within
-// Refresh (default 1s).
+// Refresh (default 1s): behind a load balancer, a host may for that long be
+// told "wait" by a replica that has not yet loaded the step another
+// replica's answer of "take" came from. A host that took the update keeps
+// it: "wait" never asks it to revert.
 //
 // # Authentication
 //

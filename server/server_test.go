@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ringwise/ringwise/observe"
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
 	"github.com/ringwise/ringwise/server"
@@ -392,5 +394,57 @@ func TestAdopt(t *testing.T) {
 	a, err := (&server.Client{URL: hs.URL, Token: hostToken}).Host(ctx, "r1", "h-000")
 	if err != nil || a.Verdict != "take" {
 		t.Errorf("canary host after adopt: %+v %v", a, err)
+	}
+}
+
+// TestTelemetryUnavailable: with Prometheus unreachable the controller
+// decides nothing (the rollout holds where it is) and the status says why.
+func TestTelemetryUnavailable(t *testing.T) {
+	ctx := context.Background()
+	store, err := server.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	cfg, diags := observe.ParseConfig([]byte(`telemetry "prometheus" {
+  address  = "http://`+addr+`"
+  updated  = "update=\"${update}\""
+  baseline = "update=\"none\""
+  hosts    = "sum(fleet_hosts{${cohort}})"
+  healthy  = "sum(fleet_hosts_healthy{${cohort}})"
+}
+`), "telemetry.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	obs, err := observe.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	srv, err := server.New(ctx, server.Config{Plans: loadPolicy(t), Hosts: fleet(), Store: store, Now: c.Now, Observer: obs,
+		HostTokens: []string{hostToken}, OperatorTokens: map[string]string{opToken: "alice"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	op := &server.Client{URL: hs.URL, Token: opToken}
+	if _, err := op.Start(ctx, server.StartRequest{ID: "r1", Update: rollout.Update{ID: "u", Kind: "content"}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if srv.Step(ctx, "r1") {
+			t.Fatal("a decision was stored without telemetry")
+		}
+		c.Add(time.Minute)
+	}
+	st, _ := op.Status(ctx, "r1")
+	if st.Step != 0 || len(st.Log) != 0 || !strings.Contains(st.Telemetry, "telemetry.hcl:5:14") || !strings.Contains(st.Telemetry, "connection refused") {
+		t.Errorf("step %d, %d log entries, telemetry %q; want no decision and the failed query named", st.Step, len(st.Log), st.Telemetry)
 	}
 }
