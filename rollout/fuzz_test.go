@@ -5,43 +5,19 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime/metrics"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ringwise/ringwise/internal/fuzzbudget"
 )
 
-// Fuzz targets of the engine. Each input runs under a budget of time and
-// memory (fuzzBudget): an input that takes longer or allocates more fails,
-// so that unbounded work is found as well as panics.
-
-const (
-	fuzzTimeBudget   = 2 * time.Second // generous: the machine may be loaded
-	fuzzMemoryBudget = 64 << 20        // bytes allocated by one input
-)
-
-var allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-
-func allocated() uint64 {
-	metrics.Read(allocSample)
-	return allocSample[0].Value.Uint64()
-}
-
-// fuzzBudget starts the budget of one input; call the function it returns
-// when the input is done.
-func fuzzBudget(t *testing.T) func() {
-	start, mem := time.Now(), allocated()
-	return func() {
-		if d := time.Since(start); d > fuzzTimeBudget {
-			t.Fatalf("input took %s, over the budget of %s", d, fuzzTimeBudget)
-		}
-		if m := allocated() - mem; m > fuzzMemoryBudget {
-			t.Fatalf("input allocated %d bytes, over the budget of %d", m, fuzzMemoryBudget)
-		}
-	}
-}
+// Fuzz targets of the engine. Each input runs under the budget of time
+// and memory that every fuzz target of the module gives an input
+// (internal/fuzzbudget): an input that takes longer or allocates more
+// fails, so that unbounded work is found as well as panics.
 
 // fuzzReader draws values from fuzz bytes; past the end it reads zeros.
 type fuzzReader struct{ b []byte }
@@ -315,73 +291,77 @@ func FuzzEngine(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		defer fuzzBudget(t)()
-		r := &fuzzReader{b: data}
-		plan, err := Compile(fuzzPlan(r))
-		if err != nil {
-			if len(ValidationErrors(err)) == 0 {
-				t.Fatalf("Compile error without a ValidationError: %v", err)
-			}
-			return
-		}
-		f, err := NewFleet(plan, "r1", fuzzHosts(r.intn(20)))
-		if err != nil {
-			t.Fatalf("NewFleet: %v", err)
-		}
-		now := r.at(t0)
-		st, err := f.Start(Update{ID: "u1", Kind: []string{"content", "sensor"}[r.intn(2)], Urgency: []string{"", "u0", "routine"}[r.intn(3)]}, now)
-		if err != nil {
-			return
-		}
-		checkSaved(t, "Start", st)
-		ctx := context.Background()
-		obs := r.observation(now)
-		for op := 0; op < 40 && len(r.b) > 0; op++ {
-			at := r.at(now)
-			call := ""
-			var next State
-			var err error
-			switch r.intn(8) {
-			case 0, 1, 2:
-				call = "Decide"
-				if r.intn(2) == 0 {
-					obs = r.observation(at)
-				}
-				d := f.Decide(ctx, st, obs, at)
-				if again := f.Decide(ctx, st, obs, at); !cmp.Equal(d, again, cmpopts.EquateNaNs()) {
-					t.Fatalf("Decide is not deterministic:\n%s", cmp.Diff(d, again, cmpopts.EquateNaNs()))
-				}
-				next = d.State
-			case 3:
-				call = "Pause"
-				next, err = Pause(st, r.name("why"), at)
-			case 4:
-				call = "Unpause"
-				next, err = Unpause(st, at)
-			case 5:
-				call = "Stop"
-				next, err = Stop(st, Action(r.intn(5)), r.name("who"), "why", at)
-			case 6:
-				call = "Resume"
-				next, err = Resume(st, r.observation(at), r.name("who"), at)
-			case 7:
-				call = "Adopt"
-				next, err = f.Adopt(st, at)
-			}
-			if err != nil {
-				if !cmp.Equal(st, next) {
-					t.Fatalf("%s failed (%v) and changed the state", call, err)
-				}
-				continue
-			}
-			checkSaved(t, call, next)
-			st = next
-			if recordable(at) {
-				now = at
-			}
-			for i := range f.Len() {
-				f.EligibleAt(i, &st, r.at(now))
-			}
-		}
+		fuzzbudget.Default.Run(t, len(data), func() { fuzzEngine(t, data) })
 	})
+}
+
+// fuzzEngine is one input of FuzzEngine.
+func fuzzEngine(t *testing.T, data []byte) {
+	r := &fuzzReader{b: data}
+	plan, err := Compile(fuzzPlan(r))
+	if err != nil {
+		if len(ValidationErrors(err)) == 0 {
+			t.Fatalf("Compile error without a ValidationError: %v", err)
+		}
+		return
+	}
+	f, err := NewFleet(plan, "r1", fuzzHosts(r.intn(20)))
+	if err != nil {
+		t.Fatalf("NewFleet: %v", err)
+	}
+	now := r.at(t0)
+	st, err := f.Start(Update{ID: "u1", Kind: []string{"content", "sensor"}[r.intn(2)], Urgency: []string{"", "u0", "routine"}[r.intn(3)]}, now)
+	if err != nil {
+		return
+	}
+	checkSaved(t, "Start", st)
+	ctx := context.Background()
+	obs := r.observation(now)
+	for op := 0; op < 40 && len(r.b) > 0; op++ {
+		at := r.at(now)
+		call := ""
+		var next State
+		var err error
+		switch r.intn(8) {
+		case 0, 1, 2:
+			call = "Decide"
+			if r.intn(2) == 0 {
+				obs = r.observation(at)
+			}
+			d := f.Decide(ctx, st, obs, at)
+			if again := f.Decide(ctx, st, obs, at); !cmp.Equal(d, again, cmpopts.EquateNaNs()) {
+				t.Fatalf("Decide is not deterministic:\n%s", cmp.Diff(d, again, cmpopts.EquateNaNs()))
+			}
+			next = d.State
+		case 3:
+			call = "Pause"
+			next, err = Pause(st, r.name("why"), at)
+		case 4:
+			call = "Unpause"
+			next, err = Unpause(st, at)
+		case 5:
+			call = "Stop"
+			next, err = Stop(st, Action(r.intn(5)), r.name("who"), "why", at)
+		case 6:
+			call = "Resume"
+			next, err = Resume(st, r.observation(at), r.name("who"), at)
+		case 7:
+			call = "Adopt"
+			next, err = f.Adopt(st, at)
+		}
+		if err != nil {
+			if !cmp.Equal(st, next) {
+				t.Fatalf("%s failed (%v) and changed the state", call, err)
+			}
+			continue
+		}
+		checkSaved(t, call, next)
+		st = next
+		if recordable(at) {
+			now = at
+		}
+		for i := range f.Len() {
+			f.EligibleAt(i, &st, r.at(now))
+		}
+	}
 }

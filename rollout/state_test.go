@@ -10,6 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
+
+	"github.com/ringwise/ringwise/internal/fuzzbudget"
 )
 
 // sampleState is a state with every field set, as a rollout that was
@@ -165,33 +167,37 @@ func FuzzParseState(f *testing.F) {
 	}))
 	fleet := must(NewFleet(plan, "r1", fuzzHosts(12)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		defer fuzzBudget(t)()
-		st, err := ParseState(data)
-		if err != nil {
-			return
-		}
-		for _, later := range []time.Duration{0, time.Minute, 3 * time.Hour} {
-			now := st.Last.Add(later)
-			if !recordable(now) {
-				continue
-			}
-			obs := Observation{At: now, Updated: Cohort{Hosts: 3, Healthy: 3, Signals: map[string]Signal{"crash": {Count: 1, Hours: 5}}}}
-			d := fleet.Decide(context.Background(), st, obs, now)
-			checkSaved(t, "Decide", d.State)
-			for i := range fleet.Len() {
-				fleet.EligibleAt(i, &st, now)
-			}
-		}
-		b, err := MarshalState(st)
-		if err != nil {
-			t.Fatalf("parsed state does not marshal: %v", err)
-		}
-		again, err := ParseState(b)
-		if err != nil {
-			t.Fatalf("re-parse: %v\n%s", err, b)
-		}
-		if diff := cmp.Diff(st, again, cmpopts.EquateEmpty()); diff != "" {
-			t.Fatalf("round trip (-first +second):\n%s", diff)
-		}
+		fuzzbudget.Default.Run(t, len(data), func() { fuzzParseState(t, fleet, data) })
 	})
+}
+
+// fuzzParseState is one input of FuzzParseState.
+func fuzzParseState(t *testing.T, fleet *Fleet, data []byte) {
+	st, err := ParseState(data)
+	if err != nil {
+		return
+	}
+	for _, later := range []time.Duration{0, time.Minute, 3 * time.Hour} {
+		now := st.Last.Add(later)
+		if !recordable(now) {
+			continue
+		}
+		obs := Observation{At: now, Updated: Cohort{Hosts: 3, Healthy: 3, Signals: map[string]Signal{"crash": {Count: 1, Hours: 5}}}}
+		d := fleet.Decide(context.Background(), st, obs, now)
+		checkSaved(t, "Decide", d.State)
+		for i := range fleet.Len() {
+			fleet.EligibleAt(i, &st, now)
+		}
+	}
+	b, err := MarshalState(st)
+	if err != nil {
+		t.Fatalf("parsed state does not marshal: %v", err)
+	}
+	again, err := ParseState(b)
+	if err != nil {
+		t.Fatalf("re-parse: %v\n%s", err, b)
+	}
+	if diff := cmp.Diff(st, again, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("round trip (-first +second):\n%s", diff)
+	}
 }
