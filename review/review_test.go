@@ -93,25 +93,34 @@ func TestDiffReformatted(t *testing.T) {
 
 // TestNoiseRule: the same policy on both sides, head with other seeds.
 // The runs differ (the scenario is random), yet nothing is called worse
-// or better: the verdict is "no clear change".
+// or better: the verdict is "no clear change". The procedure allows a
+// false alarm in at most 5% of such reviews, so of five head seeds at most
+// one may flag a metric (a correct procedure fails this test with
+// probability about 2%; should it fail after a change to the simulator,
+// look at TestFalseAlarmRate before touching the seeds).
 func TestNoiseRule(t *testing.T) {
 	staged := loadSide(t, "testdata/staged.hcl")
 	other := loadSide(t, "testdata/staged.hcl") // another load of the same file
-	for _, headSeed := range []uint64{1000, 2000, 3000} {
+	alarms := 0
+	for _, headSeed := range []uint64{1000, 2000, 3000, 4000, 5000} {
 		rep, err := Compare(context.Background(), suiteCases(t, staged, other), Options{Runs: 20, Seed: 1, HeadSeed: headSeed})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Paired || rep.Verdict != VerdictNoClear {
-			t.Errorf("head seed %d: paired %v, verdict %q; want unpaired, %q", headSeed, rep.Paired, rep.Verdict, VerdictNoClear)
+		if rep.Paired {
+			t.Fatalf("head seed %d: the runs are paired", headSeed)
+		}
+		if rep.Verdict != VerdictNoClear {
+			alarms++
+			t.Logf("head seed %d: verdict %q, want %q", headSeed, rep.Verdict, VerdictNoClear)
 		}
 		differ := 0
 		for _, sr := range rep.Scenarios {
 			for _, m := range sr.Metrics {
 				if m.Change == Worse || m.Change == Better {
-					t.Errorf("head seed %d, %s %s: %s (p %v)", headSeed, sr.Name, m.Metric, m.Change, *m.PValue)
+					t.Logf("head seed %d, %s %s: %s (p %v)", headSeed, sr.Name, m.Metric, m.Change, *m.PValue)
 				}
-				if m.Change == NoClear {
+				if m.PValue != nil {
 					differ++
 				}
 			}
@@ -125,6 +134,9 @@ func TestNoiseRule(t *testing.T) {
 				t.Errorf("diff of a file with itself: %+v", d)
 			}
 		}
+	}
+	if alarms > 1 {
+		t.Errorf("%d of 5 reviews of a policy against itself flagged a change", alarms)
 	}
 	// Paired with the same seeds, the same policy gives identical runs.
 	rep, err := Compare(context.Background(), suiteCases(t, staged, other), Options{Runs: 5, Seed: 1})
@@ -271,5 +283,30 @@ func BenchmarkCompare(b *testing.B) {
 		if _, err := Compare(context.Background(), cases, Options{Runs: 20}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestNoiseRuleCalibration measures the false-alarm rate on the real
+// simulator: 60 reviews of a policy against itself, each side with seeds
+// of its own (20 runs, both test scenarios). At a 5% level about 3 would
+// flag something; more than 7 happens with probability about 1% when the
+// rate is 5% (measured: 1 of 60).
+func TestNoiseRuleCalibration(t *testing.T) {
+	staged := loadSide(t, "testdata/staged.hcl")
+	cases := suiteCases(t, staged, staged)
+	const reviews = 60
+	alarms := 0
+	for i := range reviews {
+		rep, err := Compare(context.Background(), cases, Options{Runs: 20, Seed: uint64(1 + 100*i), HeadSeed: uint64(50 + 100*i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Verdict != VerdictNoClear && rep.Verdict != VerdictSame {
+			alarms++
+		}
+	}
+	t.Logf("%d of %d reviews of a policy against itself flagged a change", alarms, reviews)
+	if alarms > 7 {
+		t.Errorf("%d of %d reviews of a policy against itself flagged a change; at a 5%% level, more than 7 has probability about 1%%", alarms, reviews)
 	}
 }
