@@ -13,7 +13,9 @@
 // render them with WriteDiagnostics (one "FILE:LINE:COL: message" line, the
 // source line and a caret line per problem) or with
 // hcl.NewDiagnosticTextWriter, over Policy.Files. Load never panics on any
-// input. Policy.Select picks the plan for an update by kind or name.
+// input. Policy.Select picks the plan for an update by kind or name;
+// Policy.Match does the same and says which rule picked it, with a note
+// when a kind no rollout lists fell back to the rollout for every kind.
 //
 // # Language reference
 //
