@@ -103,6 +103,21 @@ type loader struct {
 
 	signals    map[string]hcl.Range // declared signal blocks
 	signalRefs []nameRef            // trigger signals, checked once every file is decoded
+
+	// Where each attribute of a rule was written, and which did not
+	// decode (or are absent), so that rollout.Compile's errors are placed
+	// on the value and not repeated where the decoder already reported.
+	fields  map[fieldKey]hcl.Range
+	failed  map[fieldKey]bool
+	ruleErr map[rollout.Source]bool // rules with decoding errors
+}
+
+// fieldKey names an attribute (and list element, from 1) of the rule
+// written at src, as rollout.ValidationError does.
+type fieldKey struct {
+	src   rollout.Source
+	field string
+	elem  int
 }
 
 func newLoader(o options) *loader {
@@ -113,6 +128,9 @@ func newLoader(o options) *loader {
 		ranges:  map[rollout.Source]hcl.Range{},
 		seen:    map[string]bool{},
 		signals: map[string]hcl.Range{},
+		fields:  map[fieldKey]hcl.Range{},
+		failed:  map[fieldKey]bool{},
+		ruleErr: map[rollout.Source]bool{},
 	}
 }
 
@@ -139,6 +157,26 @@ func (l *loader) src(rng hcl.Range) rollout.Source {
 	return s
 }
 
+// at records where field of the rule at src was written (a is nil when
+// the attribute is absent) and whether it decoded.
+func (l *loader) at(src rollout.Source, field string, a *hcl.Attribute, ok bool) {
+	k := fieldKey{src, field, 0}
+	if a != nil {
+		l.fields[k] = a.Expr.Range()
+	}
+	if a == nil || !ok {
+		l.failed[k] = true
+	}
+}
+
+// rule records whether decoding the rule at src reported errors: n is
+// l.nerr before it began.
+func (l *loader) rule(src rollout.Source, n int) {
+	if l.nerr != n {
+		l.ruleErr[src] = true
+	}
+}
+
 type pendingPlan struct {
 	plan rollout.Plan
 	ok   bool
@@ -147,6 +185,7 @@ type pendingPlan struct {
 // finish decodes every parsed file and compiles the plans.
 func (l *loader) finish() {
 	var pending []pendingPlan
+	var allTenants []rollout.Tenant // those that did not decode too, to check them all
 	rollouts := map[string]hcl.Range{}
 	tenants := map[string]hcl.Range{}
 	for _, f := range l.order {
@@ -170,10 +209,42 @@ func (l *loader) finish() {
 			case "tenant":
 				l.checkName(b, "tenant", tenants)
 				t := l.decodeTenant(b)
+				allTenants = append(allTenants, t)
 				if l.nerr == n {
 					l.tenants = append(l.tenants, t)
 				}
 			}
+		}
+	}
+	l.checkSignals(pending)
+	seen := map[string]bool{}
+	// Compile is the one place that checks ranges: it runs even when
+	// decoding found problems, so that one pass reports them all. Tenants
+	// are checked once, every one of them, in a plan of their own.
+	tenantCheck := pendingPlan{plan: rollout.Plan{
+		Name:  "tenants",
+		Rings: []rollout.Ring{{Name: "all", Steps: []float64{100}, Bake: time.Hour}},
+	}}
+	for _, pp := range append([]pendingPlan{tenantCheck}, pending...) {
+		p := pp.plan
+		p.Tenants = l.tenants
+		if p.Src == (rollout.Source{}) {
+			p.Tenants = allTenants
+		}
+		c, err := rollout.Compile(p)
+		for _, ve := range rollout.ValidationErrors(err) {
+			if l.repeated(ve) || ve.Src == (rollout.Source{}) {
+				continue
+			}
+			d := l.validationDiag(ve)
+			key := d.Subject.String() + "\x00" + d.Detail
+			if !seen[key] {
+				seen[key] = true
+				l.add(hcl.Diagnostics{d})
+			}
+		}
+		if err == nil && pp.ok {
+			l.plans = append(l.plans, c)
 		}
 	}
 	if len(pending) == 0 && len(l.order) > 0 && !l.diags.HasErrors() {
@@ -187,37 +258,77 @@ func (l *loader) finish() {
 		l.errorf(hcl.Range{Filename: first, Start: hcl.InitialPos, End: hcl.InitialPos}, "No rollout",
 			"The policy (%s) defines no rollout block; a policy needs at least one rollout \"NAME\" { ring \"NAME\" { ... } }.", strings.Join(names, ", "))
 	}
-	l.checkSignals(pending)
-	seen := map[string]bool{}
-	for _, pp := range pending {
-		if !pp.ok {
-			continue
-		}
-		p := pp.plan
-		p.Tenants = l.tenants
-		c, err := rollout.Compile(p)
-		if err != nil {
-			for _, ve := range rollout.ValidationErrors(err) {
-				d := l.validationDiag(ve)
-				key := d.Subject.String() + "\x00" + d.Detail
-				if !seen[key] {
-					seen[key] = true
-					l.add(hcl.Diagnostics{d})
-				}
-			}
-			continue
-		}
-		l.plans = append(l.plans, c)
+	l.sortDiags()
+}
+
+// sortDiags puts the diagnostics in file and source order, the order a
+// person fixes them in; those without a location come first.
+func (l *loader) sortDiags() {
+	files := map[string]int{}
+	for i, f := range l.order {
+		files[f.name] = i + 1
 	}
+	key := func(d *hcl.Diagnostic) (int, int) {
+		if d.Subject == nil {
+			return 0, 0
+		}
+		f, ok := files[d.Subject.Filename]
+		if !ok {
+			f = len(files) + 1
+		}
+		return f, d.Subject.Start.Byte
+	}
+	slices.SortStableFunc(l.diags, func(a, b *hcl.Diagnostic) int {
+		fa, ba := key(a)
+		fb, bb := key(b)
+		if fa != fb {
+			return fa - fb
+		}
+		return ba - bb
+	})
+}
+
+// repeated reports whether ve is about something the decoder already
+// reported: a name (block labels are checked as they are decoded, with
+// where the first one is), an attribute that is absent or did not decode,
+// or, for a problem of a rule as a whole, a rule that did not decode.
+func (l *loader) repeated(ve *rollout.ValidationError) bool {
+	switch {
+	case ve.Field == "name":
+		return true
+	case ve.Field == "":
+		return l.ruleErr[ve.Src]
+	}
+	k := fieldKey{ve.Src, ve.Field, 0}
+	if _, decoded := l.fields[k]; !decoded && l.ruleErr[ve.Src] {
+		return true // the decoder stopped before this attribute
+	}
+	return l.failed[k]
 }
 
 // validationDiag turns an error from rollout.Compile into a diagnostic at
-// the range the offending rule was decoded from.
+// the value it is about (the list element, the attribute) or else at the
+// rule's block.
 func (l *loader) validationDiag(ve *rollout.ValidationError) *hcl.Diagnostic {
-	rng, ok := l.ranges[ve.Src]
+	rng, ok := l.fields[fieldKey{ve.Src, ve.Field, ve.Elem}]
+	if !ok {
+		rng, ok = l.fields[fieldKey{ve.Src, ve.Field, 0}]
+	}
+	if !ok {
+		rng, ok = l.ranges[ve.Src]
+	}
 	if !ok {
 		p := hcl.Pos{Line: ve.Src.Line, Column: ve.Src.Column}
 		rng = hcl.Range{Filename: ve.Src.File, Start: p, End: p}
+	}
+	if ve.Field != "" {
+		// A sentence, as HCL's details are, except that an attribute's
+		// name keeps its case.
+		msg := ve.Message
+		if msg != "" && !strings.HasPrefix(msg, ve.Field) {
+			msg = strings.ToUpper(msg[:1]) + msg[1:]
+		}
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + ve.Field, Detail: msg + ".", Subject: &rng}
 	}
 	kind, _, _ := strings.Cut(ve.Rule, " ")
 	detail := ve.Message
@@ -306,6 +417,7 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS, index int) rollout.Plan
 	if len(p.Rings) == 0 && l.nerr == n {
 		l.errorf(b.DefRange, "Missing ring", "Rollout %q has no ring blocks; a rollout needs at least one ring.", p.Name)
 	}
+	l.rule(p.Src, n)
 	return p
 }
 
@@ -321,71 +433,54 @@ func (l *loader) checkNames(a *hcl.Attribute, names []string, what string) {
 }
 
 func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
+	n := l.nerr
 	content := l.content(b.Body, ringSchema)
 	r := rollout.Ring{Name: label(b), Src: l.src(b.DefRange)}
 	r.Select = l.decodeSelect(content.Blocks)
 	attrs := content.Attributes
-	if a := attrs["steps"]; a != nil {
-		if steps, rngs, ok := l.numberListAttr(a); ok {
-			l.checkSteps(a, steps, rngs)
-			r.Steps = steps
+	a := attrs["steps"]
+	steps, rngs, ok := l.numberListAttr(a)
+	l.at(r.Src, "steps", a, ok)
+	if ok {
+		r.Steps = steps
+		for i, rng := range rngs {
+			l.fields[fieldKey{r.Src, "steps", i + 1}] = rng
 		}
 	}
-	if a := attrs["bake"]; a != nil {
-		if v, ok := l.durationAttr(a); ok {
-			if v <= 0 {
-				l.errorf(a.Expr.Range(), "Invalid bake", "bake must be a positive duration, got %s; every step must run for a while before the next.", v)
-			}
-			r.Bake = v
-		}
-	}
+	a = attrs["bake"]
+	r.Bake, ok = l.durationAttr(a)
+	l.at(r.Src, "bake", a, ok)
 	if a := attrs["cover"]; a != nil {
 		if v, ok := l.stringListAttr(a); ok {
 			l.checkNames(a, v, "label")
 			r.Cover = v
 		}
 	}
+	// Zero means "no cap" and "the default" in a rollout.Ring; written
+	// in a policy, it is out of range like any other value outside.
 	if a := attrs["tenant_cap"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 0 && v <= 100) {
-				l.errorf(a.Expr.Range(), "Invalid tenant_cap", "tenant_cap must be a percentage in (0, 100], got %g.", v)
-			}
-			r.TenantCap = v
+		v, ok := l.numberAttr(a)
+		l.at(r.Src, "tenant_cap", a, ok)
+		if ok && v == 0 {
+			l.errorf(a.Expr.Range(), "Invalid tenant_cap", "tenant_cap must be a percentage in (0, 100], got 0.")
 		}
+		r.TenantCap = v
 	}
 	if a := attrs["min_healthy"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 0 && v <= 1) {
-				l.errorf(a.Expr.Range(), "Invalid min_healthy", "min_healthy must be a share in (0, 1], got %g.", v)
-			}
-			r.MinHealthy = v
+		v, ok := l.numberAttr(a)
+		l.at(r.Src, "min_healthy", a, ok)
+		if ok && v == 0 {
+			l.errorf(a.Expr.Range(), "Invalid min_healthy", "min_healthy must be a share in (0, 1], got 0.")
 		}
+		r.MinHealthy = v
 	}
 	if a := attrs["approval"]; a != nil {
 		if v, ok := l.boolAttr(a); ok {
 			r.Approval = v
 		}
 	}
+	l.rule(r.Src, n)
 	return r
-}
-
-func (l *loader) checkSteps(a *hcl.Attribute, steps []float64, rngs []hcl.Range) {
-	if len(steps) == 0 {
-		l.errorf(a.Expr.Range(), "Invalid steps", "steps must list at least one percentage; use [100] to expose the whole ring at once.")
-		return
-	}
-	for i, s := range steps {
-		if !(s > 0 && s <= 100) {
-			l.errorf(rngs[i], "Invalid steps", "Step %g is outside (0, 100]; steps are cumulative percentages of the ring.", s)
-			continue
-		}
-		if i > 0 && !(s > steps[i-1]) {
-			l.errorf(rngs[i], "Invalid steps", "Steps must be strictly increasing: %g follows %g.", s, steps[i-1])
-		}
-	}
-	if last := len(steps) - 1; steps[last] != 100 && steps[last] > 0 && steps[last] < 100 {
-		l.errorf(rngs[last], "Invalid steps", "The last step must be 100 so that the ring completes, got %g.", steps[last])
-	}
 }
 
 func (l *loader) decodeSelect(blocks hcl.Blocks) rollout.Selector {
@@ -452,6 +547,13 @@ var (
 const SilentSignal = "silent"
 
 func (l *loader) decodeTrigger(b *hcl.Block, plan int) rollout.Trigger {
+	n := l.nerr
+	t := l.decodeTriggerBody(b, plan)
+	l.rule(t.Src, n)
+	return t
+}
+
+func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 	content := l.content(b.Body, triggerSchema)
 	t := rollout.Trigger{Name: label(b), Src: l.src(b.DefRange)}
 	attrs := content.Attributes
@@ -544,49 +646,40 @@ func (l *loader) decodeTrigger(b *hcl.Block, plan int) rollout.Trigger {
 			l.errorf(b.DefRange, "Missing required argument", "The argument %q is required by %s.", n, triggerFormNames[t.Kind])
 		}
 	}
+	// Ranges are rollout.Compile's to check; record where each value is.
+	l.at(t.Src, "signal", attrs["signal"], t.Signal != "")
+	l.at(t.Src, "action", attrs["action"], t.Action != 0)
 	if a := attrs["above"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 0 && v < 1) {
-				l.errorf(a.Expr.Range(), "Invalid above", "above must be a rate in (0, 1), events per updated host, got %g.", v)
-			}
-			t.Threshold = v
-		}
+		v, ok := l.numberAttr(a)
+		l.at(t.Src, "above", a, ok)
+		t.Threshold = v
+	} else {
+		l.at(t.Src, "above", nil, false)
 	}
 	if a := attrs["ratio"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 1) {
-				l.errorf(a.Expr.Range(), "Invalid ratio", "ratio must be greater than 1, got %g.", v)
-			}
-			if t.Kind == rollout.Baseline || t.Kind == rollout.SilenceBaseline {
-				t.Threshold = v
-			} else {
-				t.Ratio = v
-			}
+		v, ok := l.numberAttr(a)
+		l.at(t.Src, "ratio", a, ok)
+		if t.Kind == rollout.Baseline || t.Kind == rollout.SilenceBaseline {
+			t.Threshold = v
+		} else {
+			t.Ratio = v
 		}
+	} else {
+		l.at(t.Src, "ratio", nil, false)
 	}
-	if a := attrs["rate"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 0) {
-				l.errorf(a.Expr.Range(), "Invalid rate", "rate must be a positive number of events per host-hour, got %g.", v)
-			}
-			t.Rate = v
-		}
-	}
-	if a := attrs["alpha"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 0 && v < 0.5) {
-				l.errorf(a.Expr.Range(), "Invalid alpha", "alpha, the false-alarm bound, must be in (0, 0.5), got %g.", v)
-			}
-			t.Alpha = v
-		}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{{"rate", &t.Rate}, {"alpha", &t.Alpha}} {
+		a := attrs[f.name]
+		v, ok := l.numberAttr(a)
+		l.at(t.Src, f.name, a, ok)
+		*f.dst = v
 	}
 	if a := attrs["min_count"]; a != nil {
-		if v, ok := l.intAttr(a); ok {
-			if v < 0 {
-				l.errorf(a.Expr.Range(), "Invalid min_count", "min_count must not be negative, got %d.", v)
-			}
-			t.MinCount = v
-		}
+		v, ok := l.intAttr(a)
+		l.at(t.Src, "min_count", a, ok)
+		t.MinCount = v
 	}
 	return t
 }
@@ -605,19 +698,20 @@ func (l *loader) timeAttr(a *hcl.Attribute) (time.Time, bool) {
 }
 
 func (l *loader) decodeBlackout(b *hcl.Block) (rollout.Blackout, []nameRef) {
+	n := l.nerr
 	content := l.content(b.Body, blackoutSchema)
 	bo := rollout.Blackout{Name: label(b), Src: l.src(b.DefRange)}
-	var fromOK, toOK bool
-	if a := content.Attributes["from"]; a != nil {
-		bo.From, fromOK = l.timeAttr(a)
+	var ok bool
+	a := content.Attributes["from"]
+	bo.From, ok = l.timeAttr(a)
+	l.at(bo.Src, "from", a, ok)
+	a = content.Attributes["to"]
+	bo.To, ok = l.timeAttr(a)
+	l.at(bo.Src, "to", a, ok)
+	if l.failed[fieldKey{bo.Src, "from", 0}] {
+		l.failed[fieldKey{bo.Src, "to", 0}] = true // "to must be after from" needs both
 	}
-	if a := content.Attributes["to"]; a != nil {
-		bo.To, toOK = l.timeAttr(a)
-		if fromOK && toOK && !bo.To.After(bo.From) {
-			l.errorf(a.Expr.Range(), "Invalid blackout", "The blackout ends (%s) before it starts (%s); to must be after from.",
-				bo.To.Format(time.RFC3339), bo.From.Format(time.RFC3339))
-		}
-	}
+	defer l.rule(bo.Src, n)
 	var refs []nameRef
 	if a := content.Attributes["exempt"]; a != nil {
 		if v, ok := l.stringListAttr(a); ok {
@@ -632,16 +726,14 @@ func (l *loader) decodeBlackout(b *hcl.Block) (rollout.Blackout, []nameRef) {
 }
 
 func (l *loader) decodeUrgency(b *hcl.Block) rollout.Urgency {
+	n := l.nerr
 	content := l.content(b.Body, urgencySchema)
 	u := rollout.Urgency{Name: label(b), Src: l.src(b.DefRange)}
-	if a := content.Attributes["bake_scale"]; a != nil {
-		if v, ok := l.numberAttr(a); ok {
-			if !(v > 0 && v <= 1) {
-				l.errorf(a.Expr.Range(), "Invalid bake_scale", "bake_scale must be in (0, 1]: an urgency may shorten bakes, never lengthen or skip them; got %g.", v)
-			}
-			u.BakeScale = v
-		}
-	}
+	a := content.Attributes["bake_scale"]
+	v, ok := l.numberAttr(a)
+	l.at(u.Src, "bake_scale", a, ok)
+	u.BakeScale = v
+	l.rule(u.Src, n)
 	return u
 }
 
@@ -710,16 +802,15 @@ func (l *loader) decodeGate(b *hcl.Block, fsys fs.FS) (rollout.GateBinding, bool
 }
 
 func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
+	n := l.nerr
 	content := l.content(b.Body, tenantSchema)
 	t := rollout.Tenant{Name: label(b), Src: l.src(b.DefRange)}
+	defer l.rule(t.Src, n)
 	t.Select = l.decodeSelect(content.Blocks)
 	if a := content.Attributes["defer"]; a != nil {
-		if v, ok := l.durationAttr(a); ok {
-			if v < 0 {
-				l.errorf(a.Expr.Range(), "Invalid defer", "defer must not be negative, got %s.", v)
-			}
-			t.Defer = v
-		}
+		v, ok := l.durationAttr(a)
+		l.at(t.Src, "defer", a, ok)
+		t.Defer = v
 	}
 	if a := content.Attributes["opt_out"]; a != nil {
 		if v, ok := l.stringListAttr(a); ok {
@@ -748,8 +839,10 @@ var weekdays = map[string]time.Weekday{
 var clock = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
 
 func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
+	n := l.nerr
 	content := l.content(b.Body, maintenanceSchema)
 	w := rollout.Window{Src: l.src(b.DefRange)}
+	defer l.rule(w.Src, n)
 	attrs := content.Attributes
 	if a := attrs["days"]; a != nil {
 		if v, ok := l.stringListAttr(a); ok {
@@ -781,28 +874,24 @@ func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
 			}
 		}
 	}
-	if a := attrs["hours"]; a != nil {
-		if h, ok := l.numberAttr(a); ok {
-			switch {
-			case h < 0:
-				l.errorf(a.Expr.Range(), "Invalid hours", "The window would end before it starts: hours must be positive, got %g.", h)
-			case h*60 < 1:
-				l.errorf(a.Expr.Range(), "Invalid hours", "A window of %g hours never opens; hours must be at least one minute (1/60).", h)
-			case h > 168:
-				l.errorf(a.Expr.Range(), "Invalid hours", "A window may last at most 168 hours (a week), got %g.", h)
-			default:
-				w.Length = time.Duration(h * float64(time.Hour)).Round(time.Second)
-			}
-		}
-	}
+	a := attrs["hours"]
+	h, ok := l.numberAttr(a)
+	l.at(w.Src, "hours", a, ok)
+	// Its range is rollout.Compile's to check; clamp what no Duration holds.
+	w.Length = time.Duration(max(-1e6, min(h, 1e6)) * float64(time.Hour)).Round(time.Second)
 	if a := attrs["zone"]; a != nil {
-		if s, ok := l.stringAttr(a); ok {
+		s, ok := l.stringAttr(a)
+		if ok {
 			loc, err := loadZone(s)
 			if err != nil {
 				l.errorf(a.Expr.Range(), "Unknown time zone", "%s.", err)
+				ok = false
 			}
 			w.Zone = loc
 		}
+		l.at(w.Src, "zone", a, ok)
+	} else {
+		l.at(w.Src, "zone", nil, false)
 	}
 	return w
 }

@@ -65,7 +65,7 @@ func ExampleLoad_error() {
 	w := hcl.NewDiagnosticTextWriter(os.Stdout, p.Files, 0, false)
 	w.WriteDiagnostics(diags)
 	// Output:
-	// content.hcl:3:21: Invalid steps: Steps must be strictly increasing: 10 follows 50.
+	// content.hcl:3:21: Invalid steps: steps must be strictly increasing: 10 follows 50.
 	//         steps = [1, 50, 10, 100]
 	//                         ^^
 	//
@@ -74,7 +74,7 @@ func ExampleLoad_error() {
 	//   on content.hcl line 3, in rollout "content":
 	//    3:     steps = [1, 50, 10, 100]
 	//
-	// Steps must be strictly increasing: 10 follows 50.
+	// steps must be strictly increasing: 10 follows 50.
 }
 
 func ExampleFormat() {

@@ -288,7 +288,7 @@ var badCases = []struct {
     to   = "2026-12-20T00:00:00Z"
   }
 `)},
-		want: []diag{{"p.hcl:8:12", "Invalid blackout", "ends (2026-12-20T00:00:00Z) before it starts"}},
+		want: []diag{{"p.hcl:8:12", "Invalid to", "ends (2026-12-20T00:00:00Z) before it starts"}},
 	},
 	{
 		name: "blackout bad time",
@@ -418,6 +418,61 @@ var badCases = []struct {
 		name:  "tenants only",
 		files: map[string]string{"t.hcl": "tenant \"x\" {\n  defer = \"1h\"\n}\n", "u.hcl.json": "{}"},
 		want:  []diag{{"t.hcl:1:1", "No rollout", "The policy (t.hcl, u.hcl.json) defines no rollout block"}},
+	},
+	{
+		// Issue 9: ranges are rollout.Compile's, placed on each value, and
+		// reported in the same pass as the decoder's type errors.
+		name: "every range in one pass, with a type error",
+		files: map[string]string{"p.hcl": `rollout "r" {
+  ring "a" {
+    steps       = [100]
+    bake        = "-1h"
+    tenant_cap  = 150
+    min_healthy = 2
+    approval    = "yes"
+  }
+  trigger "t" {
+    signal    = "crash"
+    above     = 2
+    min_count = -1
+    action    = "halt"
+  }
+  trigger "s" {
+    signal = "crash"
+    test   = "sprt"
+    rate   = -1
+    ratio  = 0.5
+    alpha  = 0.7
+    action = "halt"
+  }
+  urgency "e" {
+    bake_scale = 2
+  }
+}
+tenant "x" {
+  defer = "-1h"
+  maintenance {
+    start = "01:00"
+    hours = 200
+    zone  = "Mars/Base"
+  }
+}
+`},
+		want: []diag{
+			{"p.hcl:4:19", "Invalid bake", "bake must be a positive duration, got -1h0m0s"},
+			{"p.hcl:5:19", "Invalid tenant_cap", "tenant_cap must be a percentage in (0, 100], got 150."},
+			{"p.hcl:6:19", "Invalid min_healthy", "min_healthy must be a share in (0, 1], got 2."},
+			{"p.hcl:7:19", "Incorrect attribute value type", "bool required"},
+			{"p.hcl:11:17", "Invalid above", "above must be a rate in (0, 1), events per updated host, got 2."},
+			{"p.hcl:12:17", "Invalid min_count", "min_count must not be negative, got -1."},
+			{"p.hcl:18:14", "Invalid rate", "rate must be a positive number of events per host-hour, got -1."},
+			{"p.hcl:19:14", "Invalid ratio", "ratio must be greater than 1, got 0.5."},
+			{"p.hcl:20:14", "Invalid alpha", "alpha, the false-alarm bound, must be in (0, 0.5), got 0.7."},
+			{"p.hcl:24:18", "Invalid bake_scale", "bake_scale must be in (0, 1]: an urgency may shorten bakes, never lengthen or skip them; got 2."},
+			{"p.hcl:28:11", "Invalid defer", "defer must not be negative, got -1h0m0s."},
+			{"p.hcl:31:13", "Invalid hours", "A window may last at most 168 hours (a week), got 200h0m0s."},
+			{"p.hcl:32:13", "Unknown time zone", ""},
+		},
 	},
 	{
 		name:  "bare word",

@@ -36,6 +36,9 @@ func (l *loader) errorf(rng hcl.Range, summary, format string, args ...any) {
 
 // value evaluates attr and converts it to ty; what names ty for people.
 func (l *loader) value(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, bool) {
+	if attr == nil {
+		return cty.NilVal, false // absent: the schema reports a required one
+	}
 	v, d := attr.Expr.Value(l.ctx)
 	l.add(d)
 	if d.HasErrors() {

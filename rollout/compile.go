@@ -11,10 +11,17 @@ import (
 	"unicode/utf8"
 )
 
-// ValidationError is one problem found in a plan, with where it was written.
+// ValidationError is one problem found in a plan, with where it was
+// written: the rule's Src, and the attribute (Field, as the policy
+// language names it: "bake", "steps", "hours") and list element (Elem,
+// counted from 1) at fault, so that a loader can point at the value. Field
+// is "" when the problem is with the rule as a whole, and Elem is 0 when it
+// is with the whole value.
 type ValidationError struct {
 	Src     Source
 	Rule    string // e.g. `ring "canary"`
+	Field   string // e.g. "bake"; "" for the rule as a whole
+	Elem    int    // 1-based element of a list Field; 0 for the whole value
 	Message string
 }
 
@@ -38,12 +45,13 @@ func (e *ValidationError) Error() string {
 // (use errors.As or iterate with ValidationErrors).
 func Compile(p Plan) (*Plan, error) {
 	var errs []error
-	bad := func(src Source, rule, format string, args ...any) {
-		errs = append(errs, &ValidationError{Src: src, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	badAt := func(src Source, rule, field string, elem int, format string, args ...any) {
+		errs = append(errs, &ValidationError{Src: src, Rule: rule, Field: field, Elem: elem, Message: fmt.Sprintf(format, args...)})
 	}
+	bad := func(src Source, rule, format string, args ...any) { badAt(src, rule, "", 0, format, args...) }
 	planRule := fmt.Sprintf("rollout %q", p.Name)
 	if p.Name == "" {
-		bad(p.Src, "rollout", "a rollout needs a name")
+		badAt(p.Src, "rollout", "name", 0, "a rollout needs a name")
 	}
 	if len(p.Rings) == 0 {
 		bad(p.Src, planRule, "a rollout needs at least one ring")
@@ -56,25 +64,25 @@ func Compile(p Plan) (*Plan, error) {
 		r := &p.Rings[i]
 		rule := fmt.Sprintf("ring %q", r.Name)
 		if r.Name == "" {
-			bad(r.Src, "ring", "a ring needs a name")
+			badAt(r.Src, "ring", "name", 0, "a ring needs a name")
 		} else if seen["ring "+r.Name] {
-			bad(r.Src, rule, "duplicate ring name %q", r.Name)
+			badAt(r.Src, rule, "name", 0, "duplicate ring name %q", r.Name)
 		}
 		seen["ring "+r.Name] = true
-		validateSteps(r.Steps, func(f string, a ...any) { bad(r.Src, rule, f, a...) })
+		validateSteps(r.Steps, func(elem int, f string, a ...any) { badAt(r.Src, rule, "steps", elem, f, a...) })
 		if len(r.Steps) > maxSteps {
-			bad(r.Src, rule, "at most %d steps, got %d", maxSteps, len(r.Steps))
+			badAt(r.Src, rule, "steps", 0, "at most %d steps, got %d", maxSteps, len(r.Steps))
 		}
 		if r.Bake <= 0 {
-			bad(r.Src, rule, "bake must be positive, got %s", r.Bake)
+			badAt(r.Src, rule, "bake", 0, "bake must be a positive duration, got %s; every step must run for a while before the next", r.Bake)
 		} else if r.Bake > MaxSpan {
-			bad(r.Src, rule, "bake must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(r.Bake))
+			badAt(r.Src, rule, "bake", 0, "bake must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(r.Bake))
 		}
 		if r.TenantCap < 0 || r.TenantCap > 100 || math.IsNaN(r.TenantCap) {
-			bad(r.Src, rule, "tenant_cap must be in (0, 100], got %g", r.TenantCap)
+			badAt(r.Src, rule, "tenant_cap", 0, "tenant_cap must be a percentage in (0, 100], got %g", r.TenantCap)
 		}
 		if r.MinHealthy < 0 || r.MinHealthy > 1 || math.IsNaN(r.MinHealthy) {
-			bad(r.Src, rule, "min_healthy must be in (0, 1], got %g", r.MinHealthy)
+			badAt(r.Src, rule, "min_healthy", 0, "min_healthy must be a share in (0, 1], got %g", r.MinHealthy)
 		}
 		validateSelector(r.Select, func(f string, a ...any) { bad(r.Src, rule, f, a...) })
 	}
@@ -82,80 +90,84 @@ func Compile(p Plan) (*Plan, error) {
 		t := &p.Triggers[i]
 		rule := fmt.Sprintf("trigger %q", t.Name)
 		if t.Name == "" {
-			bad(t.Src, "trigger", "a trigger needs a name")
+			badAt(t.Src, "trigger", "name", 0, "a trigger needs a name")
 		} else if seen["trigger "+t.Name] {
-			bad(t.Src, rule, "duplicate trigger name %q", t.Name)
+			badAt(t.Src, rule, "name", 0, "duplicate trigger name %q", t.Name)
 		}
 		seen["trigger "+t.Name] = true
 		if t.Action != Halt && t.Action != Rollback {
-			bad(t.Src, rule, "action must be halt or rollback, got %s", t.Action)
+			badAt(t.Src, rule, "action", 0, "action must be halt or rollback, got %s", t.Action)
 		}
 		if t.MinCount < 0 {
-			bad(t.Src, rule, "min_count must not be negative")
+			badAt(t.Src, rule, "min_count", 0, "min_count must not be negative, got %d", t.MinCount)
 		}
 		switch t.Kind {
 		case Absolute, Silence:
 			if !(t.Threshold > 0 && t.Threshold < 1) {
-				bad(t.Src, rule, "above must be a rate in (0, 1), got %g", t.Threshold)
+				badAt(t.Src, rule, "above", 0, "above must be a rate in (0, 1), events per updated host, got %g", t.Threshold)
 			}
 		case Baseline, SilenceBaseline:
 			if !(t.Threshold > 1) || math.IsInf(t.Threshold, 0) {
-				bad(t.Src, rule, "ratio must be greater than 1, got %g", t.Threshold)
+				badAt(t.Src, rule, "ratio", 0, "ratio must be greater than 1, got %g", t.Threshold)
 			}
 		case Sequential:
 			if !(t.Alpha > 0 && t.Alpha < 0.5) {
-				bad(t.Src, rule, "alpha must be in (0, 0.5), got %g", t.Alpha)
+				badAt(t.Src, rule, "alpha", 0, "alpha, the false-alarm bound, must be in (0, 0.5), got %g", t.Alpha)
 			}
 			if !(t.Rate > 0) || math.IsInf(t.Rate, 0) {
-				bad(t.Src, rule, "rate must be a positive number of events per host-hour, got %g", t.Rate)
+				badAt(t.Src, rule, "rate", 0, "rate must be a positive number of events per host-hour, got %g", t.Rate)
 			}
 			if !(t.Ratio > 1) || math.IsInf(t.Ratio, 0) {
-				bad(t.Src, rule, "ratio must be greater than 1, got %g", t.Ratio)
+				badAt(t.Src, rule, "ratio", 0, "ratio must be greater than 1, got %g", t.Ratio)
 			}
 		default:
 			bad(t.Src, rule, "unknown trigger kind %d", t.Kind)
 		}
 		if !t.Kind.silence() && t.Signal == "" {
-			bad(t.Src, rule, "a %s trigger needs a signal", t.Kind)
+			badAt(t.Src, rule, "signal", 0, "a %s trigger needs a signal", t.Kind)
 		}
 	}
 	for i := range p.Blackouts {
 		b := &p.Blackouts[i]
 		rule := fmt.Sprintf("blackout %q", b.Name)
 		if seen["blackout "+b.Name] {
-			bad(b.Src, rule, "duplicate blackout name %q", b.Name)
+			badAt(b.Src, rule, "name", 0, "duplicate blackout name %q", b.Name)
 		}
 		seen["blackout "+b.Name] = true
 		if !recordable(b.From) || !recordable(b.To) {
-			bad(b.Src, rule, "blackout must start and end within the years %04d-%04d, got %s to %s", minYear, maxYear, b.From.Format(time.RFC3339), b.To.Format(time.RFC3339))
+			field := "to"
+			if !recordable(b.From) {
+				field = "from"
+			}
+			badAt(b.Src, rule, field, 0, "blackout must start and end within the years %04d-%04d, got %s to %s", minYear, maxYear, b.From.Format(time.RFC3339), b.To.Format(time.RFC3339))
 		} else if !b.To.After(b.From) {
-			bad(b.Src, rule, "blackout ends (%s) before it starts (%s)", b.To.Format(time.RFC3339), b.From.Format(time.RFC3339))
+			badAt(b.Src, rule, "to", 0, "the blackout ends (%s) before it starts (%s); to must be after from", b.To.Format(time.RFC3339), b.From.Format(time.RFC3339))
 		}
 	}
 	for i := range p.Urgencies {
 		u := &p.Urgencies[i]
 		rule := fmt.Sprintf("urgency %q", u.Name)
 		if seen["urgency "+u.Name] {
-			bad(u.Src, rule, "duplicate urgency name %q", u.Name)
+			badAt(u.Src, rule, "name", 0, "duplicate urgency name %q", u.Name)
 		}
 		seen["urgency "+u.Name] = true
 		if !(u.BakeScale > 0 && u.BakeScale <= 1) {
-			bad(u.Src, rule, "bake_scale must be in (0, 1], got %g", u.BakeScale)
+			badAt(u.Src, rule, "bake_scale", 0, "bake_scale must be in (0, 1]: an urgency may shorten bakes, never lengthen or skip them; got %g", u.BakeScale)
 		}
 	}
 	for i := range p.Tenants {
 		t := &p.Tenants[i]
 		rule := fmt.Sprintf("tenant %q", t.Name)
 		if t.Name == "" {
-			bad(t.Src, "tenant", "a tenant needs a name")
+			badAt(t.Src, "tenant", "name", 0, "a tenant needs a name")
 		} else if seen["tenant "+t.Name] {
-			bad(t.Src, rule, "duplicate tenant name %q", t.Name)
+			badAt(t.Src, rule, "name", 0, "duplicate tenant name %q", t.Name)
 		}
 		seen["tenant "+t.Name] = true
 		if t.Defer < 0 {
-			bad(t.Src, rule, "defer must not be negative, got %s", t.Defer)
+			badAt(t.Src, rule, "defer", 0, "defer must not be negative, got %s", t.Defer)
 		} else if t.Defer > MaxSpan {
-			bad(t.Src, rule, "defer must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(t.Defer))
+			badAt(t.Src, rule, "defer", 0, "defer must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(t.Defer))
 		}
 		validateSelector(t.Select, func(f string, a ...any) { bad(t.Src, rule, f, a...) })
 		for j := range t.Maintenance {
@@ -165,13 +177,18 @@ func Compile(p Plan) (*Plan, error) {
 				src = t.Src
 			}
 			if w.Zone == nil {
-				bad(src, rule, "maintenance window needs a time zone")
+				badAt(src, rule, "zone", 0, "maintenance window needs a time zone")
 			}
 			if w.Start < 0 || w.Start >= 24*time.Hour {
-				bad(src, rule, "maintenance start must be within a day, got %s", w.Start)
+				badAt(src, rule, "start", 0, "maintenance start must be within a day, got %s", w.Start)
 			}
-			if w.Length <= 0 || w.Length > 7*24*time.Hour {
-				bad(src, rule, "maintenance window must last more than 0 and at most 168 hours, got %s", w.Length)
+			switch {
+			case w.Length < 0:
+				badAt(src, rule, "hours", 0, "the window would end before it starts: its length must be positive, got %s", w.Length)
+			case w.Length < time.Minute:
+				badAt(src, rule, "hours", 0, "a window of %s never opens; a window must last at least one minute (hours = 1/60)", w.Length)
+			case w.Length > 7*24*time.Hour:
+				badAt(src, rule, "hours", 0, "a window may last at most 168 hours (a week), got %s", w.Length)
 			}
 			for _, d := range w.Days {
 				if d < time.Sunday || d > time.Saturday {
@@ -184,7 +201,7 @@ func Compile(p Plan) (*Plan, error) {
 		g := &p.Gates[i]
 		rule := fmt.Sprintf("gate %q", g.Name)
 		if seen["gate "+g.Name] {
-			bad(g.Src, rule, "duplicate gate name %q", g.Name)
+			badAt(g.Src, rule, "name", 0, "duplicate gate name %q", g.Name)
 		}
 		seen["gate "+g.Name] = true
 		if g.Gate == nil {
@@ -343,21 +360,22 @@ func ValidationErrors(err error) []*ValidationError {
 	return out
 }
 
-func validateSteps(steps []float64, bad func(string, ...any)) {
+func validateSteps(steps []float64, bad func(elem int, format string, args ...any)) {
 	if len(steps) == 0 {
-		bad("steps must not be empty")
+		bad(0, "steps must list at least one percentage; use [100] to expose the whole ring at once")
 		return
 	}
 	for i, s := range steps {
 		if !(s > 0 && s <= 100) {
-			bad("step %g is outside (0, 100]", s)
+			bad(i+1, "step %g is outside (0, 100]; steps are cumulative percentages of the ring", s)
+			continue
 		}
 		if i > 0 && !(s > steps[i-1]) {
-			bad("steps must be strictly increasing: %g follows %g", s, steps[i-1])
+			bad(i+1, "steps must be strictly increasing: %g follows %g", s, steps[i-1])
 		}
 	}
-	if steps[len(steps)-1] != 100 {
-		bad("steps must end at 100, got %g", steps[len(steps)-1])
+	if last := steps[len(steps)-1]; last > 0 && last < 100 {
+		bad(len(steps), "the last step must be 100 so that the ring completes, got %g", last)
 	}
 }
 

@@ -85,10 +85,10 @@ func ExampleCompile_errors() {
 	}
 	// Output:
 	// rollout: ring "canary": steps must be strictly increasing: 10 follows 50
-	// rollout: ring "canary": steps must end at 100, got 10
-	// content.hcl:12:3: rollout: ring "broad": bake must be positive, got 0s
-	// content.hcl:12:3: rollout: ring "broad": tenant_cap must be in (0, 100], got 150
-	// rollout: trigger "crash": alpha must be in (0, 0.5), got 0.5
+	// rollout: ring "canary": the last step must be 100 so that the ring completes, got 10
+	// content.hcl:12:3: rollout: ring "broad": bake must be a positive duration, got 0s; every step must run for a while before the next
+	// content.hcl:12:3: rollout: ring "broad": tenant_cap must be a percentage in (0, 100], got 150
+	// rollout: trigger "crash": alpha, the false-alarm bound, must be in (0, 0.5), got 0.5
 }
 
 // The host call: an update server asks, for each host that checks in,
