@@ -33,7 +33,7 @@ type Host struct {
 // for concurrent use; the one thing it remembers between calls, each
 // tenant's current window span (windowcache.go), is replaced atomically
 // and never changes an answer. It takes about 16 bytes per host plus the
-// ID index (about 40 bytes per host and a copy of the IDs; none for an
+// ID index (20 to 40 bytes per host and a copy of the IDs; none for an
 // Inventory that does its own Lookup).
 type Fleet struct {
 	plan    *Plan
