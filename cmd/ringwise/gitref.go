@@ -68,6 +68,9 @@ func loadPolicyAt(rev, p string, diagw io.Writer) (pol *policy.Policy, dir strin
 		return nil, "", fmt.Errorf("%s does not exist at %s", p, rev)
 	}
 	isFile := len(entries) == 1 && entries[0].path == rel
+	if isFile && entries[0].mode == gitModeLink {
+		return nil, "", fmt.Errorf("%s is a symlink at %s; policies are read without following symlinks", p, rev)
+	}
 	base := rel // the directory the policy's fs is rooted at
 	if isFile {
 		if !policy.IsPolicyFile(rel) {

@@ -14,13 +14,18 @@ func TestReviewGitRefs(t *testing.T) {
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
 	base := fixtureRepo(t, repo, "testdata/action/head-faster.hcl")
-	// A later commit adds a symlink in the policy directory.
+	// A later commit adds a symlink in the policy directory, and one to
+	// the policy directory.
 	if err := os.Symlink("/etc/passwd", filepath.Join(repo, "policies", "evil.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("policies", filepath.Join(repo, "linked")); err != nil {
 		t.Fatal(err)
 	}
 	gitIn(t, repo, "add", "-A")
 	gitIn(t, repo, "commit", "-q", "-m", "a symlink")
 	os.Remove(filepath.Join(repo, "policies", "evil.hcl")) // from the work tree only
+	os.Remove(filepath.Join(repo, "linked"))
 	os.WriteFile(filepath.Join(dir, "outside.hcl"), []byte(`rollout "x" {}`), 0o644)
 	t.Chdir(filepath.Join(repo, "scenarios")) // paths are relative to the current directory
 
@@ -43,6 +48,9 @@ func TestReviewGitRefs(t *testing.T) {
 		}},
 		{"a symlink in the tree", []string{"-base-ref", "HEAD", "-head", "../policies", "good-update"}, 1, []string{
 			"policies/evil.hcl is a symlink at HEAD; policies are read without following symlinks",
+		}},
+		{"a symlink to the policy", []string{"-base-ref", "HEAD", "-base", "../linked", "-head", "../policies", "good-update"}, 1, []string{
+			"../linked is a symlink at HEAD; policies are read without following symlinks",
 		}},
 		{"a path outside the repository", []string{"-base-ref", base, "-base", "../../outside.hcl", "-head", "../policies", "good-update"}, 1, []string{
 			"../../outside.hcl is outside the git repository",
