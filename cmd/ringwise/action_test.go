@@ -150,6 +150,9 @@ func TestActionTranscript(t *testing.T) {
 		// A change that drops the canary violates budgets: the job fails,
 		// with the comment posted.
 		{"no-canary", "testdata/action/head-no-canary.hcl", `[]`},
+		// The pull request that adds the policy: the base has none, so
+		// head is reviewed against itself and its budgets checked.
+		{"first", "", `[]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(tmp, tc.name)
@@ -193,7 +196,11 @@ func TestActionTranscript(t *testing.T) {
 			extraPath := []string{fake}
 
 			var tr bytes.Buffer
-			fmt.Fprintf(&tr, "# %s: pull request %s on base %s\n", tc.name, strings.TrimPrefix(tc.head, "testdata/action/"), baseSHA[:12])
+			what := strings.TrimPrefix(tc.head, "testdata/action/")
+			if tc.head == "" {
+				what = "adding policies/"
+			}
+			fmt.Fprintf(&tr, "# %s: pull request %s on base %s\n", tc.name, what, baseSHA[:12])
 			failed := false
 			for i, s := range a.Runs.Steps {
 				if s.Uses != "" {
@@ -294,7 +301,8 @@ fi
 
 // fixtureRepo makes a git repository at dir: the base commit on main
 // (testdata/action/repo), then branch pr with head's policy; it returns
-// the base commit. Dates and names are fixed, so the hashes are too.
+// the base commit. With head "", the base commit lacks policies/ and the
+// pull request adds it. Dates and names are fixed, so the hashes are too.
 func fixtureRepo(t *testing.T, dir, head string) string {
 	t.Helper()
 	if err := os.CopyFS(dir, os.DirFS("testdata/action/repo")); err != nil {
@@ -303,9 +311,17 @@ func fixtureRepo(t *testing.T, dir, head string) string {
 	gitIn(t, dir, "init", "-q", "-b", "main")
 	gitIn(t, dir, "config", "uploadpack.allowReachableSHA1InWant", "true")
 	gitIn(t, dir, "add", "-A")
+	if head == "" {
+		gitIn(t, dir, "rm", "-q", "-r", "--cached", "policies")
+	}
 	gitIn(t, dir, "commit", "-q", "-m", "base")
 	base := strings.TrimSpace(gitIn(t, dir, "rev-parse", "HEAD"))
 	gitIn(t, dir, "checkout", "-q", "-b", "pr")
+	if head == "" {
+		gitIn(t, dir, "add", "policies")
+		gitIn(t, dir, "commit", "-q", "-m", "add the content rollout")
+		return base
+	}
 	src, err := os.ReadFile(head)
 	if err != nil {
 		t.Fatal(err)
