@@ -130,7 +130,7 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 	if l, ok := inv.(interface{ Lookup(string) (int, bool) }); ok {
 		f.lookup = l.Lookup
 	} else {
-		index, err := newIDIndex(inv)
+		index, err := newIDIndex(rolloutID, inv)
 		if err != nil {
 			return nil, err
 		}

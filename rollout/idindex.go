@@ -2,7 +2,6 @@ package rollout
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math/bits"
 )
 
@@ -11,10 +10,11 @@ import (
 // position order: a lookup reads one slot (the hash's tag and the ID's
 // place in the copy) and the ID's bytes, where a Go map reads its control
 // word, a slot and the key's bytes, scattered (BenchmarkEligible). The
-// hash is hash/maphash's, seeded at random like a Go map's, so that IDs
-// chosen to collide cannot slow the index down; no answer depends on it.
+// hash (idHash) reads eight bytes a step and is seeded from the rollout
+// ID, so that the layout, like everything in this package, is the same
+// on every run and platform; no answer depends on it.
 type idIndex struct {
-	seed  maphash.Seed
+	seed  uint64
 	slots []idSlot // a power of two, at most four fifths full
 	ids   []byte   // every host's ID, in position order
 }
@@ -28,9 +28,9 @@ type idSlot struct {
 // maxIDLen is the longest host ID the index holds.
 const maxIDLen = 1<<16 - 1
 
-// newIDIndex indexes the IDs of inv; IDs must be unique, non-empty and at
-// most maxIDLen bytes.
-func newIDIndex(inv Inventory) (*idIndex, error) {
+// newIDIndex indexes the IDs of inv for the rollout rolloutID; IDs must be
+// unique, non-empty and at most maxIDLen bytes.
+func newIDIndex(rolloutID string, inv Inventory) (*idIndex, error) {
 	n := inv.Len()
 	size := 0
 	for i := range n {
@@ -41,7 +41,7 @@ func newIDIndex(inv Inventory) (*idIndex, error) {
 	// table is as small as that allows (a table that fits the caches
 	// matters more than a slot saved: BenchmarkEligible took 2.6 times
 	// the floor at most 4/5 full, 3.6 times at most 3/4).
-	x := &idIndex{seed: maphash.MakeSeed(), slots: make([]idSlot, 1<<max(bits.Len(uint(n+n/4)), 3)), ids: make([]byte, 0, size)}
+	x := &idIndex{seed: mix(fnvString(fnvOffset, rolloutID)), slots: make([]idSlot, 1<<max(bits.Len(uint(n+n/4)), 3)), ids: make([]byte, 0, size)}
 	mask := uint64(len(x.slots) - 1)
 	for i := range n {
 		id := inv.ID(i)
@@ -51,7 +51,7 @@ func newIDIndex(inv Inventory) (*idIndex, error) {
 		case len(id) > maxIDLen:
 			return nil, fmt.Errorf("rollout: host %d has an ID of %d bytes, more than the %d a fleet indexes", i, len(id), maxIDLen)
 		}
-		h := maphash.String(x.seed, id)
+		h := idHash(x.seed, id)
 		tag := uint32(h >> 32)
 		for k := h & mask; ; k = (k + 1) & mask {
 			s := &x.slots[k]
@@ -78,7 +78,7 @@ func (x *idIndex) lookup(id string) (int, bool) {
 	if len(id) > maxIDLen || id == "" {
 		return 0, false
 	}
-	h := maphash.String(x.seed, id)
+	h := idHash(x.seed, id)
 	tag, mask := uint32(h>>32), uint64(len(x.slots)-1)
 	for k := h & mask; ; k = (k + 1) & mask {
 		s := &x.slots[k]
@@ -92,4 +92,22 @@ func (x *idIndex) lookup(id string) (int, bool) {
 			}
 		}
 	}
+}
+
+// idHash hashes a host ID eight bytes at a step (a multiply and a shift
+// each), finished with the splitmix64 mixer.
+func idHash(seed uint64, s string) uint64 {
+	const k = 0x9e3779b97f4a7c15
+	h := seed ^ uint64(len(s))*k
+	for ; len(s) >= 8; s = s[8:] {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ w) * k
+		h ^= h >> 29
+	}
+	var w uint64
+	for i := 0; i < len(s); i++ {
+		w |= uint64(s[i]) << (8 * i)
+	}
+	return mix((h ^ w) * k)
 }

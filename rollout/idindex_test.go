@@ -14,7 +14,7 @@ import (
 func TestIDIndex(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ids := rapid.SliceOfDistinct(rapid.StringN(1, 80, -1), func(s string) string { return s }).Draw(t, "ids")
-		x, err := newIDIndex(hostSlice(hostsWithIDs(ids)))
+		x, err := newIDIndex("r1", hostSlice(hostsWithIDs(ids)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,12 +53,12 @@ func TestIDIndexErrors(t *testing.T) {
 		{[]string{"a", ""}, `rollout: host 1 has an empty ID`},
 		{[]string{strings.Repeat("x", maxIDLen+1)}, `rollout: host 0 has an ID of 65536 bytes, more than the 65535 a fleet indexes`},
 	} {
-		_, err := newIDIndex(hostSlice(hostsWithIDs(tc.ids)))
+		_, err := newIDIndex("r1", hostSlice(hostsWithIDs(tc.ids)))
 		if diff := cmp.Diff(tc.want, errText(err)); diff != "" {
 			t.Errorf("%d IDs (-want +got):\n%s", len(tc.ids), diff)
 		}
 	}
-	x := must(newIDIndex(hostSlice(hostsWithIDs([]string{strings.Repeat("x", maxIDLen)}))))
+	x := must(newIDIndex("r1", hostSlice(hostsWithIDs([]string{strings.Repeat("x", maxIDLen)}))))
 	for _, id := range []string{"", strings.Repeat("x", maxIDLen+1), strings.Repeat("x", maxIDLen-1)} {
 		if _, ok := x.lookup(id); ok {
 			t.Errorf("lookup of a %d-byte ID found a host", len(id))
