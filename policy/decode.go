@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/ringwise/ringwise/internal/hclattr"
 	"github.com/ringwise/ringwise/rollout"
 )
 
@@ -90,7 +91,7 @@ type parsedFile struct {
 // loader holds the state of one Load.
 type loader struct {
 	opts    options
-	ctx     *hcl.EvalContext
+	dec     hclattr.Decoder
 	diags   hcl.Diagnostics
 	nerr    int // error diagnostics reported by the decoder so far
 	files   map[string]*hcl.File
@@ -121,9 +122,8 @@ type fieldKey struct {
 }
 
 func newLoader(o options) *loader {
-	return &loader{
+	l := &loader{
 		opts:    o,
-		ctx:     newEvalContext(),
 		files:   map[string]*hcl.File{},
 		ranges:  map[rollout.Source]hcl.Range{},
 		seen:    map[string]bool{},
@@ -132,6 +132,8 @@ func newLoader(o options) *loader {
 		failed:  map[fieldKey]bool{},
 		ruleErr: map[rollout.Source]bool{},
 	}
+	l.dec.Report = l.report
+	return l
 }
 
 func (l *loader) policy() *Policy {
@@ -377,11 +379,11 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS, index int) rollout.Plan
 	content := l.content(b.Body, rolloutSchema)
 	p := rollout.Plan{Name: label(b), Src: l.src(b.DefRange)}
 	if a := content.Attributes["applies_to"]; a != nil {
-		if kinds, ok := l.stringListAttr(a); ok {
+		if kinds, ok := l.dec.StringList(a); ok {
 			if len(kinds) == 0 {
 				l.errorf(a.Expr.Range(), "Invalid applies_to", "applies_to lists no update kinds; omit it to apply the rollout to every kind.")
 			}
-			l.checkNames(a, kinds, "update kind")
+			l.dec.CheckNames(a, kinds, "update kind")
 			p.AppliesTo = kinds
 		}
 	}
@@ -421,25 +423,14 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS, index int) rollout.Plan
 	return p
 }
 
-// checkNames reports empty and repeated entries of a list of names.
-func (l *loader) checkNames(a *hcl.Attribute, names []string, what string) {
-	for i, n := range names {
-		if strings.TrimSpace(n) == "" {
-			l.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s lists an empty %s.", a.Name, what)
-		} else if slices.Contains(names[:i], n) {
-			l.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s lists %s %q twice.", a.Name, what, n)
-		}
-	}
-}
-
 func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 	n := l.nerr
 	content := l.content(b.Body, ringSchema)
 	r := rollout.Ring{Name: label(b), Src: l.src(b.DefRange)}
-	r.Select = l.decodeSelect(content.Blocks)
+	r.Select = l.dec.Selector(content.Blocks)
 	attrs := content.Attributes
 	a := attrs["steps"]
-	steps, rngs, ok := l.numberListAttr(a)
+	steps, rngs, ok := l.dec.NumberList(a)
 	l.at(r.Src, "steps", a, ok)
 	if ok {
 		r.Steps = steps
@@ -448,18 +439,18 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 		}
 	}
 	a = attrs["bake"]
-	r.Bake, ok = l.durationAttr(a)
+	r.Bake, ok = l.dec.Duration(a)
 	l.at(r.Src, "bake", a, ok)
 	if a := attrs["cover"]; a != nil {
-		if v, ok := l.stringListAttr(a); ok {
-			l.checkNames(a, v, "label")
+		if v, ok := l.dec.StringList(a); ok {
+			l.dec.CheckNames(a, v, "label")
 			r.Cover = v
 		}
 	}
 	// Zero means "no cap" and "the default" in a rollout.Ring; written
 	// in a policy, it is out of range like any other value outside.
 	if a := attrs["tenant_cap"]; a != nil {
-		v, ok := l.numberAttr(a)
+		v, ok := l.dec.Number(a)
 		l.at(r.Src, "tenant_cap", a, ok)
 		if ok && v == 0 {
 			l.errorf(a.Expr.Range(), "Invalid tenant_cap", "tenant_cap must be a percentage in (0, 100], got 0.")
@@ -467,7 +458,7 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 		r.TenantCap = v
 	}
 	if a := attrs["min_healthy"]; a != nil {
-		v, ok := l.numberAttr(a)
+		v, ok := l.dec.Number(a)
 		l.at(r.Src, "min_healthy", a, ok)
 		if ok && v == 0 {
 			l.errorf(a.Expr.Range(), "Invalid min_healthy", "min_healthy must be a share in (0, 1], got 0.")
@@ -475,46 +466,12 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 		r.MinHealthy = v
 	}
 	if a := attrs["approval"]; a != nil {
-		if v, ok := l.boolAttr(a); ok {
+		if v, ok := l.dec.Bool(a); ok {
 			r.Approval = v
 		}
 	}
 	l.rule(r.Src, n)
 	return r
-}
-
-func (l *loader) decodeSelect(blocks hcl.Blocks) rollout.Selector {
-	var sel rollout.Selector
-	n := 0
-	for _, b := range blocks {
-		if b.Type != "select" {
-			continue
-		}
-		if n++; n > 1 {
-			l.errorf(b.DefRange, "Duplicate select block", "A block may have only one select block; list every label in it (labels are ANDed).")
-			continue
-		}
-		attrs, d := b.Body.JustAttributes()
-		l.add(d)
-		list := make([]*hcl.Attribute, 0, len(attrs))
-		for _, a := range attrs {
-			list = append(list, a)
-		}
-		slices.SortFunc(list, func(x, y *hcl.Attribute) int { return x.Range.Start.Byte - y.Range.Start.Byte })
-		for _, a := range list {
-			vals, ok := l.stringsAttr(a)
-			if !ok {
-				continue
-			}
-			if len(vals) == 0 {
-				l.errorf(a.Expr.Range(), "Invalid selector", "Label %q lists no values, so it would match no host; omit it to match every value.", a.Name)
-				continue
-			}
-			l.checkNames(a, vals, "value")
-			sel = append(sel, rollout.Match{Key: a.Name, Values: vals})
-		}
-	}
-	return sel
 }
 
 // The attributes that define each trigger form, and those each form uses.
@@ -558,7 +515,7 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 	t := rollout.Trigger{Name: label(b), Src: l.src(b.DefRange)}
 	attrs := content.Attributes
 	if a := attrs["signal"]; a != nil {
-		if v, ok := l.stringAttr(a); ok {
+		if v, ok := l.dec.String(a); ok {
 			if strings.TrimSpace(v) == "" {
 				l.errorf(a.Expr.Range(), "Invalid signal", "signal must name a health signal, such as \"crash\".")
 			} else {
@@ -568,7 +525,7 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 		}
 	}
 	if a := attrs["action"]; a != nil {
-		if v, ok := l.stringAttr(a); ok {
+		if v, ok := l.dec.String(a); ok {
 			switch v {
 			case "halt":
 				t.Action = rollout.Halt
@@ -605,7 +562,7 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 			t.Kind = rollout.Silence
 		}
 	case "against":
-		if v, ok := l.stringAttr(f); ok {
+		if v, ok := l.dec.String(f); ok {
 			if v != "baseline" {
 				l.errorf(f.Expr.Range(), "Invalid against", "against must be \"baseline\" (the hosts not yet updated), got %q.", v)
 				return t
@@ -616,7 +573,7 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 			}
 		}
 	case "test":
-		if v, ok := l.stringAttr(f); ok {
+		if v, ok := l.dec.String(f); ok {
 			if v != "sprt" {
 				l.errorf(f.Expr.Range(), "Invalid test", "test must be \"sprt\" (a sequential probability ratio test), got %q.", v)
 				return t
@@ -650,14 +607,14 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 	l.at(t.Src, "signal", attrs["signal"], t.Signal != "")
 	l.at(t.Src, "action", attrs["action"], t.Action != 0)
 	if a := attrs["above"]; a != nil {
-		v, ok := l.numberAttr(a)
+		v, ok := l.dec.Number(a)
 		l.at(t.Src, "above", a, ok)
 		t.Threshold = v
 	} else {
 		l.at(t.Src, "above", nil, false)
 	}
 	if a := attrs["ratio"]; a != nil {
-		v, ok := l.numberAttr(a)
+		v, ok := l.dec.Number(a)
 		l.at(t.Src, "ratio", a, ok)
 		if t.Kind == rollout.Baseline || t.Kind == rollout.SilenceBaseline {
 			t.Threshold = v
@@ -672,29 +629,16 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 		dst  *float64
 	}{{"rate", &t.Rate}, {"alpha", &t.Alpha}} {
 		a := attrs[f.name]
-		v, ok := l.numberAttr(a)
+		v, ok := l.dec.Number(a)
 		l.at(t.Src, f.name, a, ok)
 		*f.dst = v
 	}
 	if a := attrs["min_count"]; a != nil {
-		v, ok := l.intAttr(a)
+		v, ok := l.dec.Int(a)
 		l.at(t.Src, "min_count", a, ok)
 		t.MinCount = v
 	}
 	return t
-}
-
-func (l *loader) timeAttr(a *hcl.Attribute) (time.Time, bool) {
-	s, ok := l.stringAttr(a)
-	if !ok {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		l.errorf(a.Expr.Range(), "Invalid time", "%s must be an RFC 3339 time such as \"2026-12-20T00:00:00Z\", got %q.", a.Name, s)
-		return time.Time{}, false
-	}
-	return t, true
 }
 
 func (l *loader) decodeBlackout(b *hcl.Block) (rollout.Blackout, []nameRef) {
@@ -703,10 +647,10 @@ func (l *loader) decodeBlackout(b *hcl.Block) (rollout.Blackout, []nameRef) {
 	bo := rollout.Blackout{Name: label(b), Src: l.src(b.DefRange)}
 	var ok bool
 	a := content.Attributes["from"]
-	bo.From, ok = l.timeAttr(a)
+	bo.From, ok = l.dec.Time(a)
 	l.at(bo.Src, "from", a, ok)
 	a = content.Attributes["to"]
-	bo.To, ok = l.timeAttr(a)
+	bo.To, ok = l.dec.Time(a)
 	l.at(bo.Src, "to", a, ok)
 	if l.failed[fieldKey{bo.Src, "from", 0}] {
 		l.failed[fieldKey{bo.Src, "to", 0}] = true // "to must be after from" needs both
@@ -714,10 +658,10 @@ func (l *loader) decodeBlackout(b *hcl.Block) (rollout.Blackout, []nameRef) {
 	defer l.rule(bo.Src, n)
 	var refs []nameRef
 	if a := content.Attributes["exempt"]; a != nil {
-		if v, ok := l.stringListAttr(a); ok {
-			l.checkNames(a, v, "urgency")
+		if v, ok := l.dec.StringList(a); ok {
+			l.dec.CheckNames(a, v, "urgency")
 			bo.Exempt = v
-			for i, rng := range elementRanges(a, len(v)) {
+			for i, rng := range hclattr.ElementRanges(a, len(v)) {
 				refs = append(refs, nameRef{name: v[i], rng: rng, plan: -1})
 			}
 		}
@@ -730,7 +674,7 @@ func (l *loader) decodeUrgency(b *hcl.Block) rollout.Urgency {
 	content := l.content(b.Body, urgencySchema)
 	u := rollout.Urgency{Name: label(b), Src: l.src(b.DefRange)}
 	a := content.Attributes["bake_scale"]
-	v, ok := l.numberAttr(a)
+	v, ok := l.dec.Number(a)
 	l.at(u.Src, "bake_scale", a, ok)
 	u.BakeScale = v
 	l.rule(u.Src, n)
@@ -738,7 +682,7 @@ func (l *loader) decodeUrgency(b *hcl.Block) rollout.Urgency {
 }
 
 func (l *loader) pathsAttr(a *hcl.Attribute) ([]string, bool) {
-	v, ok := l.stringsAttr(a)
+	v, ok := l.dec.Strings(a)
 	if !ok {
 		return nil, false
 	}
@@ -771,10 +715,10 @@ func (l *loader) decodeGate(b *hcl.Block, fsys fs.FS) (rollout.GateBinding, bool
 		spec.Data, _ = l.pathsAttr(a)
 	}
 	if a := attrs["query"]; a != nil {
-		spec.Query, _ = l.stringAttr(a)
+		spec.Query, _ = l.dec.String(a)
 	}
 	if a := attrs["timeout"]; a != nil {
-		if v, ok := l.durationAttr(a); ok {
+		if v, ok := l.dec.Duration(a); ok {
 			if v <= 0 {
 				l.errorf(a.Expr.Range(), "Invalid timeout", "timeout must be a positive duration, got %s.", v)
 			}
@@ -806,15 +750,15 @@ func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
 	content := l.content(b.Body, tenantSchema)
 	t := rollout.Tenant{Name: label(b), Src: l.src(b.DefRange)}
 	defer l.rule(t.Src, n)
-	t.Select = l.decodeSelect(content.Blocks)
+	t.Select = l.dec.Selector(content.Blocks)
 	if a := content.Attributes["defer"]; a != nil {
-		v, ok := l.durationAttr(a)
+		v, ok := l.dec.Duration(a)
 		l.at(t.Src, "defer", a, ok)
 		t.Defer = v
 	}
 	if a := content.Attributes["opt_out"]; a != nil {
-		if v, ok := l.stringListAttr(a); ok {
-			l.checkNames(a, v, "update kind")
+		if v, ok := l.dec.StringList(a); ok {
+			l.dec.CheckNames(a, v, "update kind")
 			t.OptOut = v
 		}
 	}
@@ -845,7 +789,7 @@ func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
 	defer l.rule(w.Src, n)
 	attrs := content.Attributes
 	if a := attrs["days"]; a != nil {
-		if v, ok := l.stringListAttr(a); ok {
+		if v, ok := l.dec.StringList(a); ok {
 			for _, s := range v {
 				wd, ok := weekdays[strings.ToLower(strings.TrimSpace(s))]
 				switch {
@@ -863,7 +807,7 @@ func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
 		}
 	}
 	if a := attrs["start"]; a != nil {
-		if s, ok := l.stringAttr(a); ok {
+		if s, ok := l.dec.String(a); ok {
 			m := clock.FindStringSubmatch(s)
 			if m == nil {
 				l.errorf(a.Expr.Range(), "Invalid start", "start must be a wall-clock time HH:MM between 00:00 and 23:59, got %q.", s)
@@ -875,12 +819,12 @@ func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
 		}
 	}
 	a := attrs["hours"]
-	h, ok := l.numberAttr(a)
+	h, ok := l.dec.Number(a)
 	l.at(w.Src, "hours", a, ok)
 	// Its range is rollout.Compile's to check; clamp what no Duration holds.
 	w.Length = time.Duration(max(-1e6, min(h, 1e6)) * float64(time.Hour)).Round(time.Second)
 	if a := attrs["zone"]; a != nil {
-		s, ok := l.stringAttr(a)
+		s, ok := l.dec.String(a)
 		if ok {
 			loc, err := loadZone(s)
 			if err != nil {

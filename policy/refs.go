@@ -25,21 +25,6 @@ type nameRef struct {
 	plan int // index of the pending plan it belongs to, or -1
 }
 
-// elementRanges returns the source range of each of the n elements of a
-// list attribute, or the attribute's range when they cannot be told.
-func elementRanges(a *hcl.Attribute, n int) []hcl.Range {
-	out := make([]hcl.Range, n)
-	for i := range out {
-		out[i] = a.Expr.Range()
-	}
-	if exprs, d := hcl.ExprList(a.Expr); !d.HasErrors() && len(exprs) == n {
-		for i, e := range exprs {
-			out[i] = e.Range()
-		}
-	}
-	return out
-}
-
 // unknownName reports ref, which names no known thing of its kind.
 func (l *loader) unknownName(ref nameRef, what, attr string, known []string, hint string) {
 	detail := fmt.Sprintf("%s names %s %q, which is not defined.", attr, what, ref.name)

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/ringwise/ringwise/internal/hclattr"
 	"github.com/ringwise/ringwise/policy"
@@ -170,7 +169,7 @@ func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagn
 	if diags = append(diags, hclattr.CheckLiterals(file.Body)...); diags.HasErrors() {
 		return nil, file, diags
 	}
-	d := &decoder{}
+	d := newDecoder()
 	sc := d.file(file.Body, whole)
 	sort.SliceStable(d.diags, func(a, b int) bool {
 		x, y := d.diags[a].Subject, d.diags[b].Subject
@@ -183,13 +182,28 @@ func ParseScenario(src []byte, filename string) (*Scenario, *hcl.File, hcl.Diagn
 	return sc, file, diags
 }
 
+// decoder decodes a scenario: types and shapes through the attribute
+// decoder it shares with policy files (hclattr.Decoder), the scenario's
+// own ranges and rules here.
 type decoder struct {
 	diags hcl.Diagnostics
+	nerr  int
+	attr  hclattr.Decoder
+}
+
+func newDecoder() *decoder {
+	d := &decoder{}
+	d.attr.Report = func(x *hcl.Diagnostic) {
+		d.diags = append(d.diags, x)
+		if x.Severity == hcl.DiagError {
+			d.nerr++
+		}
+	}
+	return d
 }
 
 func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
-	r := rng
-	d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
+	d.attr.Errorf(rng, summary, format, args...)
 }
 
 func (d *decoder) content(body hcl.Body, schema *hcl.BodySchema) *hcl.BodyContent {
@@ -361,11 +375,11 @@ func (d *decoder) cohort(b *hcl.Block) Cohort {
 	}
 	co.Labels = d.labels(a["labels"])
 	if at := a["tenants"]; at != nil {
+		// A literal (hclattr.CheckLiterals): its type is known without
+		// evaluating anything else.
 		v, diags := at.Expr.Value(nil)
-		d.diags = append(d.diags, diags...)
 		switch {
-		case diags.HasErrors():
-		case v.IsNull() || !v.IsWhollyKnown():
+		case diags.HasErrors() || v.IsNull():
 			d.errorf(at.Expr.Range(), "Invalid tenants", "tenants must be a number of tenants or a list of tenant names.")
 		case v.Type() == cty.Number:
 			if n, ok := d.whole(at); ok {
@@ -424,13 +438,9 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 	f := Fault{Name: b.Labels[0], Src: source(b.DefRange), Probability: 1}
 	c := d.content(b.Body, faultSchema)
 	a := c.Attributes
-	for k, blk := range c.Blocks {
-		if k > 0 {
-			d.errorf(blk.DefRange, "Duplicate select block", "A fault has at most one select block.")
-			continue
-		}
-		f.Select = d.selector(blk)
-		f.selectRange = blk.DefRange
+	f.Select = d.attr.Selector(c.Blocks)
+	if len(c.Blocks) > 0 {
+		f.selectRange = c.Blocks[0].DefRange
 	}
 	f.Probability = d.number(a["probability"], 1, 0, 1)
 	f.Latency = d.dist(a["latency"])
@@ -484,32 +494,23 @@ func (d *decoder) telemetry(sc *Scenario, b *hcl.Block) {
 	t.Delay = d.dur(a["delay"], time.Minute)
 	t.Loss = d.number(a["loss"], 0, 0, 0.99)
 	t.SilentAfter = d.positiveDur(a["silent_after"], 3*t.Interval)
-	if at := a["rates"]; at != nil {
-		v, diags := at.Expr.Value(nil)
-		d.diags = append(d.diags, diags...)
-		if !diags.HasErrors() {
-			if v.IsNull() || !v.IsWhollyKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
-				d.errorf(at.Expr.Range(), "Invalid rates", "rates must be an object of signal = events per host-hour, e.g. { crash = 0.0002 }.")
-				return
-			}
-			t.Rates = map[string]float64{}
-			for it := v.ElementIterator(); it.Next(); {
-				k, e := it.Element()
-				e, err := convert.Convert(e, cty.Number)
-				if err != nil || e.IsNull() {
-					d.errorf(at.Expr.Range(), "Invalid rates", "rate of %q must be a number.", k.AsString())
-					continue
-				}
-				r, _ := e.AsBigFloat().Float64()
-				if !(r >= 0 && r <= 1000) {
-					d.errorf(at.Expr.Range(), "Invalid rates", "rate of %q must be in [0, 1000] events per host-hour, got %g.", k.AsString(), r)
-					continue
-				}
-				if k.AsString() == "silent" || k.AsString() == "" {
-					d.errorf(at.Expr.Range(), "Invalid rates", "%q is not a signal name.", k.AsString())
-					continue
-				}
-				t.Rates[k.AsString()] = r
+	if rates, ok := d.attr.NumberMap(a["rates"], "object of signal = events per host-hour"); ok {
+		at := a["rates"]
+		t.Rates = map[string]float64{}
+		keys := make([]string, 0, len(rates))
+		for k := range rates {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			r := rates[k]
+			switch {
+			case !(r >= 0 && r <= 1000):
+				d.errorf(at.Expr.Range(), "Invalid rates", "rate of %q must be in [0, 1000] events per host-hour, got %g.", k, r)
+			case k == "silent" || k == "":
+				d.errorf(at.Expr.Range(), "Invalid rates", "%q is not a signal name.", k)
+			default:
+				t.Rates[k] = r
 			}
 		}
 	}
@@ -540,37 +541,14 @@ func (d *decoder) people(sc *Scenario, b *hcl.Block) {
 	}
 }
 
-func (d *decoder) value(a *hcl.Attribute, want cty.Type, what string) (cty.Value, bool) {
-	if a == nil {
-		return cty.NilVal, false
-	}
-	v, diags := a.Expr.Value(nil)
-	d.diags = append(d.diags, diags...)
-	if diags.HasErrors() {
-		return cty.NilVal, false
-	}
-	cv, err := convert.Convert(v, want)
-	if err != nil || cv.IsNull() || !cv.IsWhollyKnown() {
-		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be %s.", a.Name, what)
-		return cty.NilVal, false
-	}
-	return cv, true
-}
+func (d *decoder) str(a *hcl.Attribute) (string, bool) { return d.attr.String(a) }
 
-func (d *decoder) str(a *hcl.Attribute) (string, bool) {
-	v, ok := d.value(a, cty.String, "a string")
-	if !ok {
-		return "", false
-	}
-	return v.AsString(), true
-}
-
+// number decodes a number in [lo, hi], def when absent or invalid.
 func (d *decoder) number(a *hcl.Attribute, def, lo, hi float64) float64 {
-	v, ok := d.value(a, cty.Number, "a number")
+	f, ok := d.attr.Number(a)
 	if !ok {
 		return def
 	}
-	f, _ := v.AsBigFloat().Float64()
 	if !(f >= lo && f <= hi) {
 		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be in [%g, %g], got %g.", a.Name, lo, hi, f)
 		return def
@@ -578,23 +556,7 @@ func (d *decoder) number(a *hcl.Attribute, def, lo, hi float64) float64 {
 	return f
 }
 
-func (d *decoder) whole(a *hcl.Attribute) (int, bool) {
-	v, ok := d.value(a, cty.Number, "a whole number")
-	if !ok {
-		return 0, false
-	}
-	bf := v.AsBigFloat()
-	if !bf.IsInt() {
-		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be a whole number.", a.Name)
-		return 0, false
-	}
-	i, acc := bf.Int64()
-	if acc != 0 || i > math.MaxInt32 || i < math.MinInt32 {
-		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s is out of range.", a.Name)
-		return 0, false
-	}
-	return int(i), true
-}
+func (d *decoder) whole(a *hcl.Attribute) (int, bool) { return d.attr.Int(a) }
 
 func (d *decoder) dur(a *hcl.Attribute, def time.Duration) time.Duration {
 	v, _ := d.durOK(a, def)
@@ -602,13 +564,8 @@ func (d *decoder) dur(a *hcl.Attribute, def time.Duration) time.Duration {
 }
 
 func (d *decoder) durOK(a *hcl.Attribute, def time.Duration) (time.Duration, bool) {
-	s, ok := d.str(a)
+	v, ok := d.attr.Duration(a)
 	if !ok {
-		return def, false
-	}
-	v, err := parseDuration(s)
-	if err != nil {
-		d.errorf(a.Expr.Range(), "Invalid duration", "%s.", err)
 		return def, false
 	}
 	if v < 0 {
@@ -648,80 +605,32 @@ func (d *decoder) dist(a *hcl.Attribute) Dist {
 	return v
 }
 
+// names decodes a non-empty list of distinct, non-empty names; nil when
+// it is not one.
 func (d *decoder) names(a *hcl.Attribute) []string {
-	v, ok := d.value(a, cty.List(cty.String), "a list of strings")
+	v, ok := d.attr.StringList(a)
 	if !ok {
 		return nil
 	}
-	out := []string{}
-	seen := map[string]bool{}
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.IsNull() || e.AsString() == "" || seen[e.AsString()] {
-			d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must list distinct, non-empty names.", a.Name)
-			return nil
-		}
-		seen[e.AsString()] = true
-		out = append(out, e.AsString())
+	n := d.nerr
+	d.attr.CheckNames(a, v, "name")
+	if d.nerr != n {
+		return nil
 	}
-	return out
+	return v
 }
 
 func (d *decoder) labels(a *hcl.Attribute) map[string]string {
-	out := map[string]string{}
-	v, ok := d.value(a, cty.Map(cty.String), "an object of label = \"value\"")
+	out, ok := d.attr.StringMap(a, `object of label = "value"`)
 	if !ok {
-		return out
+		return map[string]string{}
 	}
-	for it := v.ElementIterator(); it.Next(); {
-		k, e := it.Element()
-		if k.AsString() == "" {
-			d.errorf(a.Expr.Range(), "Invalid labels", "A label needs a name.")
-			continue
-		}
-		out[k.AsString()] = e.AsString()
+	if _, ok := out[""]; ok {
+		d.errorf(a.Expr.Range(), "Invalid labels", "A label needs a name.")
+		delete(out, "")
 	}
 	return out
 }
-
-func (d *decoder) selector(b *hcl.Block) rollout.Selector {
-	attrs, diags := b.Body.JustAttributes()
-	d.diags = append(d.diags, diags...)
-	keys := make([]string, 0, len(attrs))
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var sel rollout.Selector
-	for _, k := range keys {
-		a := attrs[k]
-		v, diags := a.Expr.Value(nil)
-		d.diags = append(d.diags, diags...)
-		if diags.HasErrors() {
-			continue
-		}
-		var values []string
-		if s, err := convert.Convert(v, cty.String); err == nil && !s.IsNull() && s.IsWhollyKnown() {
-			values = []string{s.AsString()}
-		} else if l, err := convert.Convert(v, cty.List(cty.String)); err == nil && !l.IsNull() && l.IsWhollyKnown() && l.LengthInt() > 0 {
-			for it := l.ElementIterator(); it.Next(); {
-				_, e := it.Element()
-				if e.IsNull() {
-					continue
-				}
-				values = append(values, e.AsString())
-			}
-		}
-		if len(values) == 0 {
-			d.errorf(a.Expr.Range(), "Invalid selector", "%s must be a label value or a non-empty list of values.", k)
-			continue
-		}
-		sel = append(sel, rollout.Match{Key: k, Values: values})
-	}
-	return sel
-}
-
-func parseDuration(s string) (time.Duration, error) { return policy.ParseDuration(s) }
 
 // faultMatches reports a fault whose selector matches no host of the
 // fleet: a misspelt label or value would otherwise make the fault strike
@@ -806,3 +715,5 @@ func cohortMatches(co Cohort, sel rollout.Selector) bool {
 	}
 	return true
 }
+
+func parseDuration(s string) (time.Duration, error) { return hclattr.ParseDuration(s) }
