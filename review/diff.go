@@ -47,11 +47,24 @@ type Change struct {
 	NewAt string   `json:"new_at,omitempty"`
 }
 
-// Diff compares two loaded policies rule by rule.
+// Diff compares two loaded policies rule by rule: rollouts and tenants by
+// name, and within them rings, triggers, gates, blackouts and urgencies by
+// name and maintenance windows by position. When each side has a single
+// rollout under different names, they are compared as one, renamed.
 func Diff(base, head Side) PolicyDiff {
 	d := differ{b: newLocator(base), h: newLocator(head)}
+	bps, hps := base.Policy.Plans, head.Policy.Plans
+	if len(bps) == 1 && len(hps) == 1 && bps[0].Name != hps[0].Name {
+		// One rollout on each side under another name (two files
+		// compared, or a rename): compare them as one rollout.
+		bp, hp := bps[0], hps[0]
+		path := []string{block("rollout", hp.Name)}
+		d.add(Change{Op: "changed", Path: append(slices.Clone(path), "name"), Old: strconv.Quote(bp.Name), New: strconv.Quote(hp.Name), OldAt: d.b.at(bp.Src), NewAt: d.h.at(hp.Src)})
+		d.structs(path, reflect.ValueOf(*bp), reflect.ValueOf(*hp), bp.Src, hp.Src)
+		bps, hps = nil, nil
+	}
 	// Rollouts in head's order, then those only base has.
-	for _, hp := range head.Policy.Plans {
+	for _, hp := range hps {
 		path := []string{block("rollout", hp.Name)}
 		if bp, ok := base.Policy.Plan(hp.Name); ok {
 			n := len(d.changes)
@@ -65,7 +78,7 @@ func Diff(base, head Side) PolicyDiff {
 		}
 		d.add(Change{Op: "added", Path: path, New: brief(reflect.ValueOf(*hp)), NewAt: d.h.at(hp.Src)})
 	}
-	for _, bp := range base.Policy.Plans {
+	for _, bp := range bps {
 		if _, ok := head.Policy.Plan(bp.Name); !ok {
 			d.add(Change{Op: "removed", Path: []string{block("rollout", bp.Name)}, Old: brief(reflect.ValueOf(*bp)), OldAt: d.b.at(bp.Src)})
 		}
