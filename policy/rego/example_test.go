@@ -55,7 +55,7 @@ hold contains msg if {
 		fmt.Println(e)
 	}
 	// Output:
-	// gates/ip.rego:4:10: rego: rego_type_error: undefined function http.send (removed from the gate sandbox: no I/O, no nondeterminism)
+	// gates/ip.rego:4:10: rego: rego_type_error: undefined function http.send: removed from the gate sandbox (not deterministic or does I/O)
 }
 
 // Load a policy whose rollout has a Rego gate, and let the engine consult

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -66,6 +67,7 @@ type Gate struct {
 	outputs []output
 	timeout time.Duration
 	digest  string
+	stuck   atomic.Int32 // abandoned evaluations still running (see run)
 }
 
 // output is one element of the gate's query: the messages of one rule
@@ -193,12 +195,7 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 		return nil, errors.Join(c.errs...)
 	}
 
-	caps := Capabilities()
-	comp := ast.NewCompiler().
-		WithCapabilities(caps).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1).
-		WithPathConflictsCheck(c.dataConflict)
+	comp := sandboxCompiler().WithPathConflictsCheck(c.dataConflict)
 	comp.Compile(c.modules)
 	if comp.Failed() {
 		c.astErrors(comp.Errors, firstSrc(spec))
@@ -213,16 +210,15 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 		return nil, errors.Join(c.errs...)
 	}
 	store := inmem.NewFromObjectWithOpts(c.data, inmem.OptReturnASTValuesOnRead(true))
-	pq, err := oparego.New(
+	pq, err := oparego.New(append(sandboxOptions(),
 		oparego.Compiler(comp),
 		oparego.Store(store),
 		oparego.StoreReadAST(true),
 		oparego.ParsedQuery(body),
-		oparego.Capabilities(caps),
 		oparego.StrictBuiltinErrors(true),
 		oparego.EnablePrintStatements(true),
 		oparego.GenerateJSON(keepTerm),
-	).PrepareForEval(context.Background())
+	)...).PrepareForEval(context.Background())
 	if err != nil {
 		c.astErrors(err, firstSrc(spec))
 		return nil, errors.Join(c.errs...)
@@ -515,26 +511,30 @@ func (zeroSeed) Read(p []byte) (int, error) {
 // the engine holds the rollout. Errors that come from a rule are *Error
 // values naming its file and line.
 func (g *Gate) Evaluate(ctx context.Context, in rollout.GateInput) (v rollout.GateVerdict, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			v, err = rollout.GateVerdict{}, fmt.Errorf("rego: evaluation panicked: %v", r)
-		}
-	}()
+	if g.stuck.Load() > 0 {
+		return v, fmt.Errorf("rego: %s: an earlier evaluation of this gate is still running past its deadline inside one operation; refusing to start another", g.pkg)
+	}
 	input, err := InputValue(in)
 	if err != nil {
 		return v, err
 	}
 	ectx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
+	b := newBudget()
+	stop := context.AfterFunc(ectx, b.Cancel)
+	defer stop()
 	log := &printLog{}
-	rs, err := g.pq.Eval(ectx,
-		oparego.EvalParsedInput(input),
-		oparego.EvalTime(in.Now),
-		oparego.EvalSeed(zeroSeed{}),
-		oparego.EvalPrintHook(log),
-	)
+	rs, err := g.run(ectx, b, func(ctx context.Context) (oparego.ResultSet, error) {
+		return g.pq.Eval(context.WithValue(ctx, budgetKey{}, b),
+			oparego.EvalParsedInput(input),
+			oparego.EvalTime(in.Now),
+			oparego.EvalSeed(zeroSeed{}),
+			oparego.EvalPrintHook(log),
+			oparego.EvalExternalCancel(b),
+		)
+	})
 	if err != nil {
-		return v, g.evalError(ctx, ectx, err)
+		return v, g.evalError(ctx, ectx, b, err)
 	}
 	if len(rs) != 1 {
 		return v, fmt.Errorf("rego: %s: query result is undefined", g.pkg)
@@ -559,8 +559,71 @@ func (g *Gate) Evaluate(ctx context.Context, in rollout.GateInput) (v rollout.Ga
 	return v, nil
 }
 
+// overrunGrace is how long Evaluate waits, past the deadline, for an
+// evaluation to notice it: OPA checks for cancellation between
+// expressions, and one builtin call, bounded by the sandbox, may still be
+// running.
+const overrunGrace = 250 * time.Millisecond
+
+// errAbandoned is returned by run for an evaluation that did not stop
+// within overrunGrace of its deadline.
+var errAbandoned = errors.New("rego: evaluation did not stop at its deadline")
+
+// run evaluates in a goroutine of its own so that Evaluate returns by
+// its deadline (plus overrunGrace) even when the evaluator is stuck in a
+// single operation that does not check for cancellation (such as
+// comparing two values that share structure exponentially). Such an
+// evaluation is abandoned, and the gate refuses to evaluate until it ends,
+// so that at most one runs per gate.
+func (g *Gate) run(ctx context.Context, b *budget, eval func(context.Context) (oparego.ResultSet, error)) (oparego.ResultSet, error) {
+	type result struct {
+		rs  oparego.ResultSet
+		err error
+	}
+	done := make(chan result, 1)
+	var abandoned atomic.Bool
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r = result{err: fmt.Errorf("rego: evaluation panicked: %v", p)}
+			}
+			done <- r
+			if !abandoned.CompareAndSwap(false, true) {
+				g.stuck.Add(-1)
+			}
+		}()
+		r.rs, r.err = eval(ctx)
+	}()
+	select {
+	case r := <-done:
+		return r.rs, r.err
+	case <-ctx.Done():
+	}
+	b.Cancel()
+	t := time.NewTimer(overrunGrace)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.rs, r.err
+	case <-t.C:
+	}
+	if abandoned.CompareAndSwap(false, true) {
+		g.stuck.Add(1)
+		return nil, errAbandoned
+	}
+	r := <-done
+	return r.rs, r.err
+}
+
 // evalError describes an evaluation error.
-func (g *Gate) evalError(parent, ectx context.Context, err error) error {
+func (g *Gate) evalError(parent, ectx context.Context, b *budget, err error) error {
+	if errors.Is(err, errAbandoned) {
+		return fmt.Errorf("rego: evaluation ran past its %s deadline and did not stop within %s: %w", g.timeout, overrunGrace, context.DeadlineExceeded)
+	}
+	if b.stepsOut() {
+		return fmt.Errorf("rego: evaluation took more than %d steps, the gate sandbox's limit", MaxSteps)
+	}
 	if ectx.Err() != nil || topdown.IsCancel(err) {
 		if parent.Err() != nil {
 			return fmt.Errorf("rego: evaluation cancelled: %w", parent.Err())
@@ -569,7 +632,7 @@ func (g *Gate) evalError(parent, ectx context.Context, err error) error {
 	}
 	var te *topdown.Error
 	if errors.As(err, &te) {
-		return &Error{Src: locSrc(te.Location), Code: te.Code, Msg: te.Message}
+		return &Error{Src: locSrc(te.Location), Code: te.Code, Msg: strings.ReplaceAll(te.Message, wrapPrefix, "")}
 	}
 	return fmt.Errorf("rego: evaluation failed: %w", err)
 }

@@ -90,7 +90,7 @@ func TestLoaderDiagnostics(t *testing.T) {
 		{"syntax error", `"gates/freeze.rego"`, `[]`, `""`, map[string]string{"gates/freeze.rego": "package gates.freeze\n\nhold contains msg if {\n\tmsg := \"x\"\n"}, nil,
 			"gates/freeze.rego:5:1: Rego syntax error: Gate \"freeze\": unexpected eof token (rego_parse_error)\n    \n    ^\n"},
 		{"sandbox", `"gates/freeze.rego"`, `[]`, `""`, map[string]string{"gates/freeze.rego": "package gates.freeze\n\nhold contains msg if {\n\tr := http.send({\"url\": \"https://x\", \"method\": \"get\"})\n\tmsg := r.body\n}\n"}, nil,
-			"gates/freeze.rego:4:7: Rego type error: Gate \"freeze\": undefined function http.send (removed from the gate sandbox: no I/O, no nondeterminism) (rego_type_error)\n    \tr := http.send({\"url\": \"https://x\", \"method\": \"get\"})\n    \t     ^\n"},
+			"gates/freeze.rego:4:7: Rego type error: Gate \"freeze\": undefined function http.send: removed from the gate sandbox (not deterministic or does I/O) (rego_type_error)\n    \tr := http.send({\"url\": \"https://x\", \"method\": \"get\"})\n    \t     ^\n"},
 		{"bad data", `"gates/freeze.rego"`, `"gates/days.yaml"`, `""`, map[string]string{"gates/freeze.rego": freezeRego, "gates/days.yaml": "days: [1, 2\n"}, nil,
 			"gates/days.yaml:1:1: Invalid gate data: Gate \"freeze\": not valid YAML: line 1: did not find expected ',' or ']'\n    days: [1, 2\n    ^\n"},
 		{"missing file", `["gates/nope.rego"]`, `[]`, `""`, nil, nil,

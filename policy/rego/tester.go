@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -90,20 +91,28 @@ func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.
 		return nil, err
 	}
 	defer store.Abort(ctx, txn)
-	comp := ast.NewCompiler().
-		WithCapabilities(Capabilities()).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1).
-		WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
+	comp := sandboxCompiler().WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
+	var custom []*tester.Builtin
+	bs := sandboxBuiltins()
+	for _, name := range slices.Sorted(maps.Keys(bs)) {
+		custom = append(custom, &tester.Builtin{Decl: bs[name].decl, Func: bs[name].opt})
+	}
+	timeout := cmp.Or(opts.Timeout, 5*time.Second)
 	runner := tester.NewRunner().
 		SetCompiler(comp).
 		SetStore(store).
 		SetModules(modules).
 		SetDefaultRegoVersion(ast.RegoV1).
+		AddCustomBuiltins(custom).
 		CapturePrintOutput(true).
 		RaiseBuiltinErrors(true).
 		Filter(opts.Run).
-		SetTimeout(cmp.Or(opts.Timeout, 5*time.Second))
+		SetParallel(1).
+		SetTimeout(timeout)
+	// Each test gets a budget of its own (OPA's tester gives each its own
+	// context).
+	ctx, cancel := context.WithCancel(context.WithValue(ctx, budgetKey{}, &perContext{m: map[context.Context]*budget{}}))
+	defer cancel()
 	ch, err := runner.RunTests(ctx, txn)
 	if err != nil {
 		c := compiler{spec: Spec{Modules: files}}
@@ -111,8 +120,26 @@ func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.
 		return nil, errors.Join(c.errs...)
 	}
 	var results []*tester.Result
-	for r := range ch {
-		results = append(results, r)
+	// Tests run one at a time, each within timeout: a test that has not
+	// ended overrunGrace after that is stuck in one operation that does not
+	// check for cancellation, and is abandoned with the rest of the run.
+	watchdog := time.NewTimer(timeout + overrunGrace)
+	defer watchdog.Stop()
+collect:
+	for {
+		select {
+		case r, ok := <-ch:
+			if !ok {
+				break collect
+			}
+			if r.Error != nil {
+				r.Error = sandboxError{r.Error}
+			}
+			results = append(results, r)
+			watchdog.Reset(timeout + overrunGrace)
+		case <-watchdog.C:
+			return nil, fmt.Errorf("rego: a test ran past its %s timeout and did not stop within %s (it is stuck in one operation); %d tests had finished", timeout, overrunGrace, len(results))
+		}
 	}
 	slices.SortFunc(results, func(a, b *tester.Result) int {
 		var la, lb ast.Location
@@ -126,6 +153,13 @@ func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.
 	})
 	return results, nil
 }
+
+// sandboxError shows an error of a test without the names of the
+// sandbox's wrappers.
+type sandboxError struct{ err error }
+
+func (e sandboxError) Error() string { return strings.ReplaceAll(e.err.Error(), wrapPrefix, "") }
+func (e sandboxError) Unwrap() error { return e.err }
 
 // collect reads the files RunTests loads, in path order (directories in
 // lexical order).

@@ -1,0 +1,919 @@
+package rego
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/big"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	oparego "github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"github.com/open-policy-agent/opa/v1/types"
+)
+
+// Resource limits of one gate evaluation (and of one Rego unit test). See
+// the package doc, "Resource limits", for what bounds what.
+const (
+	// MaxSteps bounds the expressions one evaluation may evaluate: OPA's
+	// evaluator asks its cancellation hook once per expression, and the
+	// hook counts. It makes a runaway gate fail the same way on every
+	// machine, before its deadline on a fast one.
+	MaxSteps = 1_000_000
+	// MaxEvalBytes bounds the estimated size of all values built by
+	// builtins in one evaluation (strings count their bytes, numbers their
+	// digits, and every value 16 bytes more; see sizeOf).
+	MaxEvalBytes = 64 << 20
+	// MaxNumberDigits bounds the numbers a gate can make or use: the
+	// decimal digits of a number (its text in the source, data or a builtin
+	// result), and |x| < 10^MaxNumberDigits.
+	MaxNumberDigits = 400
+	// maxPattern bounds regular expressions and globs (bytes).
+	maxPattern = 4 << 10
+	// maxFormatWidth bounds widths and precisions in sprintf formats.
+	maxFormatWidth = 1000
+)
+
+// class says how the sandbox treats one builtin.
+type class int
+
+const (
+	// direct: OPA calls the builtin as is. Its result is a boolean, a
+	// number no larger than its arguments', or a part of an argument; it
+	// allocates no more than a constant, and its time is at most linear in
+	// its arguments.
+	direct class = iota
+	// wrapped: called through wrap: before the call the estimated size of
+	// its result (est, from the arguments' sizes) must fit the remaining
+	// budget; after it the result's size is charged and its numbers
+	// checked.
+	wrapped
+	// removed: not in the capabilities; a call is a compile error.
+	removed
+)
+
+// builtinRule is the sandbox's verdict on one builtin.
+type builtinRule struct {
+	class class
+	// why explains the verdict (the audit table in the package doc).
+	why string
+	// est estimates the size of the result from the arguments; nil means
+	// amp times the size of the arguments.
+	est func(args []*ast.Term, limit int64) (int64, error)
+	amp int64
+}
+
+func rule(c class, why string) builtinRule { return builtinRule{class: c, why: why, amp: 1} }
+
+// linear: the result is at most amp times the size of the arguments.
+func linear(amp int64, why string) builtinRule {
+	return builtinRule{class: wrapped, why: why, amp: amp}
+}
+
+func custom(why string, est func([]*ast.Term, int64) (int64, error)) builtinRule {
+	return builtinRule{class: wrapped, why: why, est: est, amp: 1}
+}
+
+const (
+	whyCompare   = "comparison or membership: boolean result, no allocation"
+	whyPredicate = "predicate on its arguments: boolean or constant-size result, linear time"
+	whyPart      = "returns a part of an argument: no allocation"
+	whyNumber    = "number no larger than its arguments (which are within MaxNumberDigits)"
+	whyArith     = "arithmetic: operands and result within MaxNumberDigits"
+	whyString    = "string function: result at most a few times its arguments"
+	whyColl      = "collection function: result at most the size of its arguments"
+	whyCodec     = "encoder or decoder: result at most a few times its input"
+	whyHash      = "hash: constant-size result, linear time"
+	whyFormat    = "formats values as text: arguments' expanded size checked first"
+	whyTime      = "time function: constant-size result; reads no clock"
+	whyNondet    = "not deterministic or does I/O"
+	whyRegex     = "RE2 (linear time); pattern at most 4 KiB"
+)
+
+// sandbox is the verdict on every builtin of the linked OPA version;
+// TestSandboxCoversEveryBuiltin fails when OPA adds one that is not here.
+var sandbox = map[string]builtinRule{
+	// Evaluator primitives and predicates.
+	"eq": rule(direct, whyCompare), "assign": rule(direct, whyCompare), "equal": rule(direct, whyCompare),
+	"neq": rule(direct, whyCompare), "gt": rule(direct, whyCompare), "gte": rule(direct, whyCompare),
+	"lt": rule(direct, whyCompare), "lte": rule(direct, whyCompare),
+	"internal.member_2": rule(direct, whyCompare), "internal.member_3": rule(direct, whyCompare),
+	"internal.test_case": rule(direct, "marks a test case (tests only)"),
+	"count":              rule(direct, whyPredicate), "type_name": rule(direct, whyPredicate),
+	"is_array": rule(direct, whyPredicate), "is_boolean": rule(direct, whyPredicate), "is_null": rule(direct, whyPredicate),
+	"is_number": rule(direct, whyPredicate), "is_object": rule(direct, whyPredicate), "is_set": rule(direct, whyPredicate),
+	"is_string": rule(direct, whyPredicate), "startswith": rule(direct, whyPredicate), "endswith": rule(direct, whyPredicate),
+	"contains": rule(direct, whyPredicate), "strings.any_prefix_match": rule(direct, whyPredicate),
+	"strings.any_suffix_match": rule(direct, whyPredicate), "all": rule(direct, whyPredicate), "any": rule(direct, whyPredicate),
+	"indexof": rule(direct, whyPredicate), "strings.count": rule(direct, whyPredicate),
+	"crypto.hmac.equal": rule(direct, whyPredicate), "base64.is_valid": rule(direct, whyPredicate),
+	"json.is_valid": rule(direct, whyPredicate), "semver.is_valid": rule(direct, whyPredicate),
+	"semver.compare": rule(direct, whyPredicate), "uri.is_valid": rule(direct, whyPredicate),
+	"object.subset": rule(direct, whyPredicate),
+	"object.get":    rule(direct, whyPart), "max": rule(direct, whyPart), "min": rule(direct, whyPart),
+	"cast_boolean": rule(direct, whyPart), "cast_null": rule(direct, whyPart),
+	"abs": rule(direct, whyNumber), "ceil": rule(direct, whyNumber), "floor": rule(direct, whyNumber),
+	"round":               rule(direct, whyNumber),
+	"time.now_ns":         rule(direct, "returns the decision's time (GateInput.Now), not the clock"),
+	"rego.metadata.chain": rule(direct, "replaced by the rule's annotations when compiling"),
+	"rego.metadata.rule":  rule(direct, "replaced by the rule's annotations when compiling"),
+	"print":               rule(direct, "rewritten to internal.print when compiling"),
+
+	// Arithmetic and numbers.
+	"plus": linear(2, whyArith), "minus": linear(2, whyArith), "mul": linear(2, whyArith),
+	"div": linear(2, whyArith), "rem": linear(2, whyArith),
+	"sum": linear(2, whyArith), "product": custom(whyArith+"; the product of the operands' digits is checked first", estProduct),
+	"bits.and": linear(2, whyArith), "bits.or": linear(2, whyArith), "bits.xor": linear(2, whyArith),
+	"bits.negate": linear(2, whyArith), "bits.rsh": linear(2, whyArith),
+	"bits.lsh":           custom(whyArith+"; the shift is checked before shifting", estLsh),
+	"format_int":         linear(8, whyArith),
+	"to_number":          linear(2, whyArith),
+	"units.parse":        custom(whyArith+"; exponents are checked before parsing", estUnits),
+	"units.parse_bytes":  custom(whyArith+"; exponents are checked before parsing", estUnits),
+	"numbers.range":      custom("array of integers: its length is checked against the budget first", estRange),
+	"numbers.range_step": custom("array of integers: its length is checked against the budget first", estRange),
+
+	// Strings.
+	"concat": custom(whyString+"; separator times elements checked first", estConcat),
+	"lower":  linear(3, whyString), "upper": linear(3, whyString),
+	"trim": linear(1, whyString), "trim_left": linear(1, whyString), "trim_right": linear(1, whyString),
+	"trim_prefix": linear(1, whyString), "trim_suffix": linear(1, whyString), "trim_space": linear(1, whyString),
+	"substring": linear(1, whyString), "strings.reverse": linear(1, whyString),
+	"split":                    custom(whyString+"; the number of pieces is checked first", estSplit),
+	"strings.split_n":          custom(whyString+"; the number of pieces is checked first", estSplit),
+	"indexof_n":                custom(whyString+"; the number of positions is checked first", estSplit),
+	"replace":                  custom("string replacement: (occurrences+1) x replacement length checked first", estReplace),
+	"strings.replace_n":        custom("string replacement: (length+1) x longest replacement checked first", estReplaceN),
+	"sprintf":                  custom(whyFormat+"; widths over 1000 and * widths refused", estSprintf),
+	"internal.template_string": linear(6, whyFormat),
+	"internal.print":           linear(6, whyFormat),
+	"trace":                    linear(6, whyFormat),
+	"glob.match":               custom("glob match: pattern at most 4 KiB, text linear", estPattern),
+	"glob.quote_meta":          linear(2, whyString),
+	"regex.match":              custom(whyRegex, estPattern), "re_match": custom(whyRegex, estPattern),
+	"regex.is_valid":                   custom(whyRegex, estPattern),
+	"regex.split":                      custom(whyRegex+"; the number of pieces is checked first", estRegexSplit),
+	"regex.find_n":                     custom(whyRegex+"; the number of matches is checked first", estRegexSplit),
+	"regex.find_all_string_submatch_n": custom(whyRegex+"; the number of matches is checked first", estRegexSplit),
+	"regex.template_match":             custom(whyRegex, estPattern),
+	"regex.replace":                    custom(whyRegex+"; (length+1) x replacement checked first", estRegexReplace),
+
+	// Collections.
+	"array.concat": linear(2, whyColl), "array.slice": linear(1, whyColl), "array.reverse": linear(1, whyColl),
+	"array.flatten": linear(2, whyColl), "sort": linear(1, whyColl),
+	"and": linear(1, whyColl), "or": linear(2, whyColl), "intersection": linear(1, whyColl),
+	"union": linear(2, whyColl), "set_diff": linear(1, whyColl),
+	"cast_array": linear(1, whyColl), "cast_set": linear(1, whyColl), "cast_object": linear(1, whyColl),
+	"cast_string": linear(1, whyColl),
+	"object.keys": linear(1, whyColl), "object.remove": linear(1, whyColl), "object.filter": linear(1, whyColl),
+	"object.union": linear(2, whyColl), "object.union_n": linear(2, whyColl),
+	"json.filter": linear(1, whyColl), "json.remove": linear(1, whyColl),
+	"json.patch":      custom(whyColl+"; each operation may copy the document: operations x document checked first", estPatch),
+	"graph.reachable": linear(2, "breadth-first search: result at most the graph's size"),
+
+	// Encoders and decoders.
+	"base64.encode": linear(2, whyCodec), "base64.decode": linear(1, whyCodec),
+	"base64url.encode": linear(2, whyCodec), "base64url.encode_no_pad": linear(2, whyCodec),
+	"base64url.decode": linear(1, whyCodec), "hex.encode": linear(2, whyCodec), "hex.decode": linear(1, whyCodec),
+	"urlquery.encode": linear(3, whyCodec), "urlquery.decode": linear(1, whyCodec),
+	"urlquery.encode_object": linear(3, whyCodec), "urlquery.decode_object": linear(16, whyCodec),
+	"json.marshal": linear(6, whyCodec), "json.unmarshal": linear(16, whyCodec),
+	"json.marshal_with_options": custom(whyCodec+"; indentation x lines checked first", estMarshalIndent),
+	"yaml.marshal":              linear(6, whyCodec), "yaml.unmarshal": linear(16, whyCodec+" (go-yaml refuses excessive aliasing)"),
+	"yaml.is_valid": linear(16, whyCodec+" (go-yaml refuses excessive aliasing)"),
+	"uri.parse":     linear(8, whyCodec), "io.jwt.decode": linear(16, whyCodec),
+
+	// Hashes and time.
+	"crypto.md5": linear(1, whyHash), "crypto.sha1": linear(1, whyHash), "crypto.sha256": linear(1, whyHash),
+	"crypto.hmac.md5": linear(1, whyHash), "crypto.hmac.sha1": linear(1, whyHash),
+	"crypto.hmac.sha256": linear(1, whyHash), "crypto.hmac.sha512": linear(1, whyHash),
+	"time.add_date": linear(1, whyTime), "time.clock": linear(1, whyTime), "time.date": linear(1, whyTime),
+	"time.diff": linear(1, whyTime), "time.format": linear(4, whyTime), "time.parse_duration_ns": linear(1, whyTime),
+	"time.parse_ns": linear(1, whyTime), "time.parse_rfc3339_ns": linear(1, whyTime), "time.weekday": linear(1, whyTime),
+
+	// Removed.
+	"http.send": rule(removed, whyNondet), "opa.runtime": rule(removed, whyNondet),
+	"rand.intn": rule(removed, whyNondet), "uuid.rfc4122": rule(removed, whyNondet),
+	"uuid.parse":                rule(removed, "removed with the uuid.* family (uuid.rfc4122 is random)"),
+	"net.lookup_ip_addr":        rule(removed, whyNondet),
+	"net.cidr_contains":         rule(removed, "net.*: removed with net.lookup_ip_addr; gates decide on rollout state, not addresses"),
+	"net.cidr_contains_matches": rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"net.cidr_expand":           rule(removed, "enumerates an address range: 2^n results from a few bytes"),
+	"net.cidr_intersects":       rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"net.cidr_is_valid":         rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"net.cidr_merge":            rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"net.cidr_overlap":          rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"io.jwt.decode_verify":      rule(removed, whyNondet), "io.jwt.encode_sign": rule(removed, whyNondet),
+	"io.jwt.encode_sign_raw":                                 rule(removed, whyNondet),
+	"json.verify_schema":                                     rule(removed, whyNondet+" (schemas may fetch remote references)"),
+	"json.match_schema":                                      rule(removed, whyNondet+" (schemas may fetch remote references)"),
+	"graphql.is_valid":                                       rule(removed, "GraphQL parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline"),
+	"graphql.parse":                                          rule(removed, "GraphQL: see graphql.is_valid"),
+	"graphql.parse_and_verify":                               rule(removed, "GraphQL: see graphql.is_valid"),
+	"graphql.parse_query":                                    rule(removed, "GraphQL: see graphql.is_valid"),
+	"graphql.parse_schema":                                   rule(removed, "GraphQL: see graphql.is_valid"),
+	"graphql.schema_is_valid":                                rule(removed, "GraphQL: see graphql.is_valid"),
+	"strings.render_template":                                rule(removed, "Go templates loop ({{range}}) without bound inside one call, past the deadline"),
+	"crypto.x509.parse_and_verify_certificates":              rule(removed, "verifies certificates against the wall clock"),
+	"crypto.x509.parse_and_verify_certificates_with_options": rule(removed, "verifies certificates against the wall clock unless told a time"),
+	"crypto.x509.parse_certificates":                         rule(removed, "X.509 parsing: removed with the crypto.x509 family; a gate has no certificates to judge"),
+	"crypto.x509.parse_certificate_request":                  rule(removed, "X.509 parsing: removed with the crypto.x509 family"),
+	"crypto.x509.parse_keypair":                              rule(removed, "X.509 parsing: removed with the crypto.x509 family"),
+	"crypto.x509.parse_rsa_private_key":                      rule(removed, "X.509 parsing: removed with the crypto.x509 family"),
+	"crypto.parse_private_keys":                              rule(removed, "key parsing: removed with the crypto.x509 family"),
+	"io.jwt.verify_eddsa":                                    rule(removed, "signature verification parses keys and certificates (see crypto.x509); approvals reach a gate already checked by the controller"),
+	"io.jwt.verify_es256":                                    rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_es384": rule(removed, "see io.jwt.verify_eddsa"),
+	"io.jwt.verify_es512": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_hs256": rule(removed, "see io.jwt.verify_eddsa"),
+	"io.jwt.verify_hs384": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_hs512": rule(removed, "see io.jwt.verify_eddsa"),
+	"io.jwt.verify_ps256": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_ps384": rule(removed, "see io.jwt.verify_eddsa"),
+	"io.jwt.verify_ps512": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_rs256": rule(removed, "see io.jwt.verify_eddsa"),
+	"io.jwt.verify_rs384": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_rs512": rule(removed, "see io.jwt.verify_eddsa"),
+	"providers.aws.sign_req": rule(removed, "signs requests for http.send, which is removed"),
+	"rego.parse_module":      rule(removed, "parses Rego: memory about 100 times the source, recursion without a depth limit"),
+	"regex.globs_match":      rule(removed, "intersects regular expressions: exponential time"),
+	"graph.reachable_paths":  rule(removed, "enumerates every path of a graph: exponential in its size"),
+	"walk":                   rule(removed, "enumerates every path of a value: memory paths x depth, exponential for shared values"),
+}
+
+// verdict returns the sandbox's rule for b. A builtin the table does not
+// know (a newer OPA) is removed.
+func verdict(name string) builtinRule {
+	if r, ok := sandbox[name]; ok {
+		return r
+	}
+	return builtinRule{class: removed, why: "not audited for the gate sandbox"}
+}
+
+// wrapPrefix starts the name a wrapped builtin is called by once compiled.
+const wrapPrefix = "__ringwise."
+
+// wrapName is the name a wrapped builtin is called by after compiling.
+func wrapName(name string) string { return wrapPrefix + name }
+
+// Capabilities returns the capabilities gates are compiled with: the
+// builtins of the linked OPA version that the sandbox keeps (see the
+// audit in the package doc), and no network host. A policy that calls a
+// removed builtin fails to compile at the call's FILE:LINE:COL with
+// "removed from the gate sandbox". The result is a fresh value each call;
+// callers may modify it.
+func Capabilities() *ast.Capabilities {
+	c := ast.CapabilitiesForThisVersion()
+	c.Builtins = slices.DeleteFunc(c.Builtins, func(b *ast.Builtin) bool { return verdict(b.Name).class == removed })
+	c.AllowNet = []string{}
+	return c
+}
+
+// allowed reports whether a builtin may be called from a gate.
+func allowed(b *ast.Builtin) bool { return verdict(b.Name).class != removed }
+
+// sandboxHint explains an "undefined function" error for a builtin that
+// exists in OPA but is removed from the gate sandbox.
+func sandboxHint(msg string) string {
+	name, ok := strings.CutPrefix(msg, "undefined function ")
+	if !ok {
+		return strings.ReplaceAll(msg, wrapPrefix, "")
+	}
+	if _, known := ast.BuiltinMap[name]; known {
+		if r := verdict(name); r.class == removed {
+			return msg + ": removed from the gate sandbox (" + r.why + ")"
+		}
+	}
+	return msg
+}
+
+// sandboxBuiltins is the compiled form of the table: for every wrapped
+// builtin, its declaration under the wrapped name and its implementation.
+type sandboxBuiltin struct {
+	decl *ast.Builtin // under wrapName
+	opt  func(*oparego.Rego)
+}
+
+var sandboxBuiltins = sync.OnceValue(func() map[string]sandboxBuiltin {
+	out := map[string]sandboxBuiltin{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		r := verdict(b.Name)
+		if r.class != wrapped {
+			continue
+		}
+		impl := topdown.GetBuiltin(b.Name)
+		if impl == nil || b.Relation {
+			continue // cannot wrap: TestSandboxCoversEveryBuiltin catches it
+		}
+		name := wrapName(b.Name)
+		fn := &oparego.Function{Name: name, Decl: b.Decl}
+		out[b.Name] = sandboxBuiltin{
+			decl: &ast.Builtin{Name: name, Decl: b.Decl},
+			opt:  oparego.FunctionDyn(fn, wrap(b.Name, r, impl)),
+		}
+	}
+	return out
+})
+
+// sandboxOptions registers the wrapped builtins with a rego.Rego.
+func sandboxOptions() []func(*oparego.Rego) {
+	bs := sandboxBuiltins()
+	out := make([]func(*oparego.Rego), 0, len(bs))
+	for _, name := range slices.Sorted(maps.Keys(bs)) {
+		out = append(out, bs[name].opt)
+	}
+	return out
+}
+
+// renameStage is the last compiler stage: it points every call of a
+// wrapped builtin (and every `with` that mocks one) at its wrapper, after
+// type checking has seen the original names. OPA looks builtins up by
+// name when it evaluates, and prefers its own implementation to one given
+// under the same name, hence the new name.
+var renameStage = ast.CompilerStageDefinition{
+	Name:       "RingwiseSandboxBuiltins",
+	MetricName: "ringwise_sandbox_builtins",
+	Stage: func(c *ast.Compiler) *ast.Error {
+		bs := sandboxBuiltins()
+		rename := func(t *ast.Term) *ast.Term {
+			ref, ok := t.Value.(ast.Ref)
+			if !ok {
+				return t
+			}
+			if _, ok := bs[ref.String()]; !ok {
+				return t
+			}
+			nr := ast.Ref{ast.VarTerm(strings.TrimSuffix(wrapPrefix, "."))}
+			for _, p := range strings.Split(ref.String(), ".") {
+				nr = append(nr, ast.StringTerm(p))
+			}
+			nt := ast.NewTerm(nr)
+			nt.Location = t.Location
+			return nt
+		}
+		vis := ast.NewGenericVisitor(func(x any) bool {
+			switch x := x.(type) {
+			case *ast.Expr:
+				if terms, ok := x.Terms.([]*ast.Term); ok && len(terms) > 0 {
+					terms[0] = rename(terms[0])
+				}
+				for _, w := range x.With {
+					w.Target = rename(w.Target)
+					w.Value = rename(w.Value)
+				}
+			case ast.Call:
+				if len(x) > 0 {
+					x[0] = rename(x[0])
+				}
+			}
+			return false
+		})
+		for _, name := range slices.Sorted(maps.Keys(c.Modules)) {
+			vis.Walk(c.Modules[name])
+		}
+		return nil
+	},
+}
+
+// sandboxCompiler returns a compiler for gates and their tests: the
+// sandbox's capabilities (with the wrappers declared, so that the type
+// checker knows them after renaming), print statements enabled, Rego v1.
+func sandboxCompiler() *ast.Compiler {
+	caps := Capabilities()
+	for _, name := range slices.Sorted(maps.Keys(sandboxBuiltins())) {
+		caps.Builtins = append(caps.Builtins, sandboxBuiltins()[name].decl)
+	}
+	c := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithEnablePrintStatements(true).
+		WithDefaultRegoVersion(ast.RegoV1)
+	return c.WithStageAfterID(ast.StageBuildRequiredCapabilities, renameStage)
+}
+
+// budget is what one evaluation may still spend. It is also the
+// evaluation's topdown.Cancel: OPA asks Cancelled once per expression,
+// which counts the steps.
+type budget struct {
+	steps     atomic.Int64 // remaining; below zero: exhausted
+	bytes     atomic.Int64 // remaining
+	cancelled atomic.Bool
+	// overrun is set by a builtin that refused to run (a message for the
+	// error); the evaluation then stops with it.
+	mu      sync.Mutex
+	overrun error
+}
+
+func newBudget() *budget {
+	b := &budget{}
+	b.steps.Store(MaxSteps)
+	b.bytes.Store(MaxEvalBytes)
+	return b
+}
+
+// Cancel implements topdown.Cancel.
+func (b *budget) Cancel() { b.cancelled.Store(true) }
+
+// Cancelled implements topdown.Cancel; it counts one step.
+func (b *budget) Cancelled() bool {
+	if b.steps.Add(-1) < 0 {
+		return true
+	}
+	return b.cancelled.Load()
+}
+
+func (b *budget) stepsOut() bool { return b.steps.Load() < 0 }
+
+// budgetKey holds the *budget of an evaluation in its context, or a
+// *perContext for RunTests (one budget per test).
+type budgetKey struct{}
+
+// perContext hands out one budget per evaluation context: OPA's tester
+// evaluates each test with its own context.
+type perContext struct {
+	mu sync.Mutex
+	m  map[context.Context]*budget
+}
+
+func budgetFrom(ctx context.Context) *budget {
+	if ctx == nil {
+		return nil
+	}
+	switch v := ctx.Value(budgetKey{}).(type) {
+	case *budget:
+		return v
+	case *perContext:
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		b := v.m[ctx]
+		if b == nil {
+			b = newBudget()
+			v.m[ctx] = b
+		}
+		return b
+	}
+	return nil
+}
+
+// errBudget marks errors of the sandbox's limits.
+var errBudget = errors.New("gate sandbox limit")
+
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string   { return e.msg }
+func (e *limitError) Is(t error) bool { return t == errBudget }
+
+func overLimit(format string, args ...any) error {
+	return &limitError{msg: fmt.Sprintf(format, args...)}
+}
+
+// wrap returns the implementation of a wrapped builtin.
+func wrap(name string, r builtinRule, impl topdown.BuiltinFunc) oparego.BuiltinDyn {
+	prefix := name + ": "
+	return func(bctx oparego.BuiltinContext, args []*ast.Term) (*ast.Term, error) {
+		b := budgetFrom(bctx.Context)
+		if b == nil {
+			// Outside an evaluation the sandbox set up (e.g. a caller's own
+			// rego.Rego): refuse rather than run unbounded.
+			return nil, oparego.NewHaltError(overLimit("called outside the gate sandbox"))
+		}
+		if b.cancelled.Load() {
+			return nil, oparego.NewHaltError(overLimit("evaluation cancelled"))
+		}
+		limit := b.bytes.Load()
+		var est int64
+		var err error
+		if r.est != nil {
+			est, err = r.est(args, limit)
+		} else {
+			est, err = argsSize(args, limit/max(r.amp, 1)+1)
+			est *= r.amp
+		}
+		if err != nil {
+			return nil, oparego.NewHaltError(err)
+		}
+		if est > limit {
+			return nil, oparego.NewHaltError(overLimit("result would need about %s, more than the %s left of the gate's memory budget (%s per evaluation)", byteSize(est), byteSize(max(limit, 0)), byteSize(MaxEvalBytes)))
+		}
+		var out *ast.Term
+		called := false
+		err = impl(bctx, args, func(t *ast.Term) error { out, called = t, true; return nil })
+		if err != nil {
+			var te *topdown.Error
+			if errors.As(err, &te) {
+				if rest, ok := strings.CutPrefix(te.Message, prefix); ok {
+					return nil, errors.New(rest)
+				}
+			}
+			return nil, err
+		}
+		if out == nil {
+			if called {
+				// A void builtin (internal.print) that succeeded: OPA
+				// continues on any result.
+				return ast.NullTerm(), nil
+			}
+			return nil, nil
+		}
+		size, err := sizeOf(out, limit+1)
+		if err != nil {
+			return nil, oparego.NewHaltError(err)
+		}
+		if b.bytes.Add(-size) < 0 {
+			return nil, oparego.NewHaltError(overLimit("exceeded the gate's memory budget of %s per evaluation", byteSize(MaxEvalBytes)))
+		}
+		return out, nil
+	}
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// nodeSize is what sizeOf counts for every value besides its text.
+const nodeSize = 16
+
+// sizeOf returns the expanded size of t: a value shared n times counts n
+// times, as it would when printed or copied. It stops counting past limit
+// (returning a number above it) and fails on a number beyond
+// MaxNumberDigits. Its time is at most linear in min(size, limit).
+func sizeOf(t *ast.Term, limit int64) (int64, error) {
+	var n int64
+	var err error
+	var walk func(v ast.Value) bool
+	walk = func(v ast.Value) bool {
+		n += nodeSize
+		switch v := v.(type) {
+		case ast.String:
+			n += int64(len(v))
+		case ast.Number:
+			n += int64(len(v))
+			if e := checkNumber(v); e != nil {
+				err = e
+				return false
+			}
+		case *ast.Array:
+			for i := range v.Len() {
+				if n > limit || !walk(v.Elem(i).Value) {
+					return false
+				}
+			}
+		case ast.Set:
+			for _, e := range v.Slice() {
+				if n > limit || !walk(e.Value) {
+					return false
+				}
+			}
+		case ast.Object:
+			for _, k := range v.Keys() {
+				if n > limit || !walk(k.Value) || !walk(v.Get(k).Value) {
+					return false
+				}
+			}
+		}
+		return n <= limit
+	}
+	walk(t.Value)
+	return n, err
+}
+
+func argsSize(args []*ast.Term, limit int64) (int64, error) {
+	var n int64
+	for _, a := range args {
+		s, err := sizeOf(a, limit-n)
+		n += s
+		if err != nil || n > limit {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// checkNumber fails for a number beyond MaxNumberDigits.
+func checkNumber(v ast.Number) error {
+	s := string(v)
+	if len(s) <= 24 && !strings.ContainsAny(s, "eE") {
+		return nil
+	}
+	if len(s) > 2*MaxNumberDigits {
+		return overLimit("number with %d characters: the gate sandbox allows %d digits", len(s), MaxNumberDigits)
+	}
+	f, ok := new(big.Float).SetString(s)
+	if !ok {
+		return nil
+	}
+	if exp := f.MantExp(nil); exp > maxNumberBits || (f.Sign() != 0 && exp < -maxNumberBits) {
+		return overLimit("number %s is out of the gate sandbox's range (|x| < 1e%d)", shorten(s, 40), MaxNumberDigits)
+	}
+	return nil
+}
+
+// maxNumberBits is log2(10^MaxNumberDigits), rounded up.
+const maxNumberBits = MaxNumberDigits*3322/1000 + 1
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+func strArg(args []*ast.Term, i int) string {
+	if i < len(args) {
+		if s, ok := args[i].Value.(ast.String); ok {
+			return string(s)
+		}
+	}
+	return ""
+}
+
+func numArg(args []*ast.Term, i int) (*big.Float, bool) {
+	if i < len(args) {
+		if n, ok := args[i].Value.(ast.Number); ok {
+			if err := checkNumber(n); err != nil {
+				return nil, false
+			}
+			f, ok := new(big.Float).SetString(string(n))
+			return f, ok
+		}
+	}
+	return nil, false
+}
+
+func bitLen(args []*ast.Term, i int) int {
+	f, ok := numArg(args, i)
+	if !ok {
+		return 0
+	}
+	return max(f.MantExp(nil), 0)
+}
+
+// Estimators of the results of builtins whose result is not linear in
+// their arguments.
+
+func estLsh(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	s, ok := numArg(args, 1)
+	if ok {
+		if sh, acc := s.Int64(); acc == big.Exact && sh >= 0 && int64(bitLen(args, 0))+sh > maxNumberBits {
+			return 0, overLimit("bits.lsh: shifting by %d gives a number beyond %d digits, the gate sandbox's limit", sh, MaxNumberDigits)
+		}
+	}
+	return 2 * n, nil
+}
+
+func estProduct(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	bits := 0
+	if len(args) > 0 {
+		var elems []*ast.Term
+		switch c := args[0].Value.(type) {
+		case *ast.Array:
+			for i := range c.Len() {
+				elems = append(elems, c.Elem(i))
+			}
+		case ast.Set:
+			elems = c.Slice()
+		}
+		for i := range elems {
+			bits += bitLen(elems, i)
+		}
+	}
+	if bits > maxNumberBits {
+		return 0, overLimit("product: the result would exceed %d digits, the gate sandbox's limit", MaxNumberDigits)
+	}
+	return 2 * n, nil
+}
+
+func estUnits(args []*ast.Term, limit int64) (int64, error) {
+	s := strArg(args, 0)
+	if len(s) > 2*MaxNumberDigits {
+		return 0, overLimit("number with %d characters: the gate sandbox allows %d digits", len(s), MaxNumberDigits)
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		digits := strings.TrimLeft(s[i+1:], "+-")
+		end := strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' })
+		if end < 0 {
+			end = len(digits)
+		}
+		if end > 3 {
+			return 0, overLimit("number %s is out of the gate sandbox's range (|x| < 1e%d)", shorten(s, 40), MaxNumberDigits)
+		}
+	}
+	return argsSize(args, limit)
+}
+
+func estRange(args []*ast.Term, limit int64) (int64, error) {
+	a, ok1 := numArg(args, 0)
+	b, ok2 := numArg(args, 1)
+	if !ok1 || !ok2 {
+		return argsSize(args, limit)
+	}
+	span := new(big.Float).Sub(b, a)
+	span.Abs(span)
+	if len(args) > 2 {
+		if step, ok := numArg(args, 2); ok && step.Sign() > 0 {
+			span.Quo(span, step)
+		}
+	}
+	count, _ := span.Int64()
+	if !span.IsInt() || span.Cmp(big.NewFloat(1<<40)) > 0 {
+		count = 1 << 40
+	}
+	return (count + 1) * (nodeSize + 8), nil
+}
+
+func estConcat(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	elems := 0
+	if len(args) > 1 {
+		switch c := args[1].Value.(type) {
+		case *ast.Array:
+			elems = c.Len()
+		case ast.Set:
+			elems = c.Len()
+		}
+	}
+	return n + int64(elems)*int64(len(strArg(args, 0))), nil
+}
+
+func estSplit(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	// At most one piece per byte of the string (and one more), each a
+	// value of its own.
+	return n + int64(len(strArg(args, 0))+1)*(nodeSize+8), nil
+}
+
+func estRegexSplit(args []*ast.Term, limit int64) (int64, error) {
+	if len(strArg(args, 0)) > maxPattern {
+		return 0, overLimit("regular expression of %d bytes: the gate sandbox allows %d", len(strArg(args, 0)), maxPattern)
+	}
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	return n + int64(len(strArg(args, 1))+1)*(4*nodeSize+8), nil
+}
+
+func estPattern(args []*ast.Term, limit int64) (int64, error) {
+	if p := strArg(args, 0); len(p) > maxPattern {
+		return 0, overLimit("pattern of %d bytes: the gate sandbox allows %d", len(p), maxPattern)
+	}
+	return argsSize(args, limit)
+}
+
+func estReplace(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	s, old, nw := strArg(args, 0), strArg(args, 1), strArg(args, 2)
+	occurrences := int64(len(s) + 1)
+	if old != "" {
+		occurrences = int64(strings.Count(s, old))
+	}
+	return n + occurrences*int64(len(nw)), nil
+}
+
+func estReplaceN(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	longest := 0
+	if len(args) > 0 {
+		if obj, ok := args[0].Value.(ast.Object); ok {
+			obj.Foreach(func(_, v *ast.Term) {
+				if s, ok := v.Value.(ast.String); ok {
+					longest = max(longest, len(s))
+				}
+			})
+		}
+	}
+	return n + int64(len(strArg(args, 1))+1)*int64(longest), nil
+}
+
+func estRegexReplace(args []*ast.Term, limit int64) (int64, error) {
+	if len(strArg(args, 1)) > maxPattern {
+		return 0, overLimit("regular expression of %d bytes: the gate sandbox allows %d", len(strArg(args, 1)), maxPattern)
+	}
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	// Every match (at most one per position) gets the replacement, whose
+	// $n references together expand to at most the string once more per
+	// reference.
+	s, repl := int64(len(strArg(args, 0))), int64(len(strArg(args, 2)))
+	return n + (s+1)*(repl+1)*2, nil
+}
+
+func estSprintf(args []*ast.Term, limit int64) (int64, error) {
+	f := strArg(args, 0)
+	verbs := int64(0)
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		i++
+		if i < len(f) && f[i] == '%' {
+			continue
+		}
+		verbs++
+		// flags, [n], width, precision
+		for i < len(f) && strings.IndexByte("+-# 0[]", f[i]) >= 0 || i < len(f) && f[i] >= '0' && f[i] <= '9' || i < len(f) && (f[i] == '.' || f[i] == '*') {
+			if f[i] == '*' {
+				return 0, overLimit("sprintf: widths taken from arguments (%%*) are not allowed in the gate sandbox")
+			}
+			if f[i] >= '1' && f[i] <= '9' && (i == 0 || f[i-1] != '[') {
+				j := i
+				for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+					j++
+				}
+				if j-i > 4 || atoi(f[i:j]) > maxFormatWidth {
+					return 0, overLimit("sprintf: width or precision %s is over %d, the gate sandbox's limit", shorten(f[i:j], 20), maxFormatWidth)
+				}
+				i = j
+				continue
+			}
+			i++
+		}
+	}
+	n, err := argsSize(args, limit/6+1)
+	if err != nil {
+		return n, err
+	}
+	return 6*n + verbs*maxFormatWidth, nil
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func estMarshalIndent(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args[:1], limit/6+1)
+	if err != nil {
+		return n, err
+	}
+	indent := int64(0)
+	if len(args) > 1 {
+		if obj, ok := args[1].Value.(ast.Object); ok {
+			for _, k := range []string{"prefix", "indent"} {
+				if v := obj.Get(ast.StringTerm(k)); v != nil {
+					if s, ok := v.Value.(ast.String); ok {
+						indent += int64(len(s))
+					}
+				}
+			}
+		}
+	}
+	// Every value is on a line of its own, indented at most its depth
+	// times, and depth is at most the number of values.
+	values := n / nodeSize
+	return 6*n + values*values*indent, nil
+}
+
+func estPatch(args []*ast.Term, limit int64) (int64, error) {
+	n, err := argsSize(args, limit)
+	if err != nil {
+		return n, err
+	}
+	ops := 0
+	if len(args) > 1 {
+		if arr, ok := args[1].Value.(*ast.Array); ok {
+			ops = arr.Len()
+		}
+	}
+	doc, _ := sizeOf(args[0], limit)
+	return n + int64(ops)*doc, nil
+}
+
+// typesOf lets tests build arguments of a builtin's declared types.
+func typesOf(b *ast.Builtin) []types.Type {
+	if b.Decl == nil {
+		return nil
+	}
+	return b.Decl.FuncArgs().Args
+}
