@@ -524,7 +524,7 @@ func (g *Gate) Evaluate(ctx context.Context, in rollout.GateInput) (v rollout.Ga
 	stop := context.AfterFunc(ectx, b.Cancel)
 	defer stop()
 	log := &printLog{}
-	rs, err := g.run(ectx, b, func(ctx context.Context) (oparego.ResultSet, error) {
+	rs, err := run(ectx, b, &g.stuck, func(ctx context.Context) (oparego.ResultSet, error) {
 		return g.pq.Eval(context.WithValue(ctx, budgetKey{}, b),
 			oparego.EvalParsedInput(input),
 			oparego.EvalTime(in.Now),
@@ -575,7 +575,7 @@ var errAbandoned = errors.New("rego: evaluation did not stop at its deadline")
 // comparing two values that share structure exponentially). Such an
 // evaluation is abandoned, and the gate refuses to evaluate until it ends,
 // so that at most one runs per gate.
-func (g *Gate) run(ctx context.Context, b *budget, eval func(context.Context) (oparego.ResultSet, error)) (oparego.ResultSet, error) {
+func run(ctx context.Context, b *budget, stuck *atomic.Int32, eval func(context.Context) (oparego.ResultSet, error)) (oparego.ResultSet, error) {
 	type result struct {
 		rs  oparego.ResultSet
 		err error
@@ -590,7 +590,7 @@ func (g *Gate) run(ctx context.Context, b *budget, eval func(context.Context) (o
 			}
 			done <- r
 			if !abandoned.CompareAndSwap(false, true) {
-				g.stuck.Add(-1)
+				stuck.Add(-1)
 			}
 		}()
 		r.rs, r.err = eval(ctx)
@@ -609,7 +609,7 @@ func (g *Gate) run(ctx context.Context, b *budget, eval func(context.Context) (o
 	case <-t.C:
 	}
 	if abandoned.CompareAndSwap(false, true) {
-		g.stuck.Add(1)
+		stuck.Add(1)
 		return nil, errAbandoned
 	}
 	r := <-done
@@ -618,8 +618,15 @@ func (g *Gate) run(ctx context.Context, b *budget, eval func(context.Context) (o
 
 // evalError describes an evaluation error.
 func (g *Gate) evalError(parent, ectx context.Context, b *budget, err error) error {
+	return limitMessage(parent, ectx, b, g.timeout, err)
+}
+
+// limitMessage describes an error of an evaluation with its budget and
+// deadline: the sandbox's limits first, then OPA's errors, located where
+// they can be.
+func limitMessage(parent, ectx context.Context, b *budget, timeout time.Duration, err error) error {
 	if errors.Is(err, errAbandoned) {
-		return fmt.Errorf("rego: evaluation ran past its %s deadline and did not stop within %s: %w", g.timeout, overrunGrace, context.DeadlineExceeded)
+		return fmt.Errorf("rego: evaluation ran past its %s deadline and did not stop within %s: %w", timeout, overrunGrace, context.DeadlineExceeded)
 	}
 	if b.stepsOut() {
 		return fmt.Errorf("rego: evaluation took more than %d steps, the gate sandbox's limit", MaxSteps)
@@ -628,7 +635,7 @@ func (g *Gate) evalError(parent, ectx context.Context, b *budget, err error) err
 		if parent.Err() != nil {
 			return fmt.Errorf("rego: evaluation cancelled: %w", parent.Err())
 		}
-		return fmt.Errorf("rego: evaluation ran past its %s deadline: %w", g.timeout, context.DeadlineExceeded)
+		return fmt.Errorf("rego: evaluation ran past its %s deadline: %w", timeout, context.DeadlineExceeded)
 	}
 	var te *topdown.Error
 	if errors.As(err, &te) {

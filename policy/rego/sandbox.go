@@ -14,7 +14,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	oparego "github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
-	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // Resource limits of one gate evaluation (and of one Rego unit test). See
@@ -268,9 +267,6 @@ func Capabilities() *ast.Capabilities {
 	return c
 }
 
-// allowed reports whether a builtin may be called from a gate.
-func allowed(b *ast.Builtin) bool { return verdict(b.Name).class != removed }
-
 // sandboxHint explains an "undefined function" error for a builtin that
 // exists in OPA but is removed from the gate sandbox.
 func sandboxHint(msg string) string {
@@ -396,10 +392,6 @@ type budget struct {
 	steps     atomic.Int64 // remaining; below zero: exhausted
 	bytes     atomic.Int64 // remaining
 	cancelled atomic.Bool
-	// overrun is set by a builtin that refused to run (a message for the
-	// error); the evaluation then stops with it.
-	mu      sync.Mutex
-	overrun error
 }
 
 func newBudget() *budget {
@@ -422,35 +414,16 @@ func (b *budget) Cancelled() bool {
 
 func (b *budget) stepsOut() bool { return b.steps.Load() < 0 }
 
-// budgetKey holds the *budget of an evaluation in its context, or a
-// *perContext for RunTests (one budget per test).
+// budgetKey holds the *budget of an evaluation in its context, where
+// the wrapped builtins find it.
 type budgetKey struct{}
-
-// perContext hands out one budget per evaluation context: OPA's tester
-// evaluates each test with its own context.
-type perContext struct {
-	mu sync.Mutex
-	m  map[context.Context]*budget
-}
 
 func budgetFrom(ctx context.Context) *budget {
 	if ctx == nil {
 		return nil
 	}
-	switch v := ctx.Value(budgetKey{}).(type) {
-	case *budget:
-		return v
-	case *perContext:
-		v.mu.Lock()
-		defer v.mu.Unlock()
-		b := v.m[ctx]
-		if b == nil {
-			b = newBudget()
-			v.m[ctx] = b
-		}
-		return b
-	}
-	return nil
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	return b
 }
 
 // errBudget marks errors of the sandbox's limits.
@@ -908,12 +881,4 @@ func estPatch(args []*ast.Term, limit int64) (int64, error) {
 	}
 	doc, _ := sizeOf(args[0], limit)
 	return n + int64(ops)*doc, nil
-}
-
-// typesOf lets tests build arguments of a builtin's declared types.
-func typesOf(b *ast.Builtin) []types.Type {
-	if b.Decl == nil {
-		return nil
-	}
-	return b.Decl.FuncArgs().Args
 }

@@ -12,9 +12,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	oparego "github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -85,60 +87,41 @@ func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	store := inmem.NewFromObject(data)
-	txn, err := store.NewTransaction(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Abort(ctx, txn)
-	comp := sandboxCompiler().WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn))
-	var custom []*tester.Builtin
-	bs := sandboxBuiltins()
-	for _, name := range slices.Sorted(maps.Keys(bs)) {
-		custom = append(custom, &tester.Builtin{Decl: bs[name].decl, Func: bs[name].opt})
-	}
-	timeout := cmp.Or(opts.Timeout, 5*time.Second)
-	runner := tester.NewRunner().
-		SetCompiler(comp).
-		SetStore(store).
-		SetModules(modules).
-		SetDefaultRegoVersion(ast.RegoV1).
-		AddCustomBuiltins(custom).
-		CapturePrintOutput(true).
-		RaiseBuiltinErrors(true).
-		Filter(opts.Run).
-		SetParallel(1).
-		SetTimeout(timeout)
-	// Each test gets a budget of its own (OPA's tester gives each its own
-	// context).
-	ctx, cancel := context.WithCancel(context.WithValue(ctx, budgetKey{}, &perContext{m: map[context.Context]*budget{}}))
-	defer cancel()
-	ch, err := runner.RunTests(ctx, txn)
-	if err != nil {
+	comp := sandboxCompiler().WithPathConflictsCheck(func(path []string) (bool, error) {
+		c := compiler{data: data}
+		return c.dataConflict(path)
+	})
+	renameDuplicateTests(modules)
+	if comp.Compile(modules); comp.Failed() {
 		c := compiler{spec: Spec{Modules: files}}
-		c.astErrors(err, rollout.Source{File: files[0].Name, Line: 1, Column: 1})
+		c.astErrors(comp.Errors, rollout.Source{File: files[0].Name, Line: 1, Column: 1})
 		return nil, errors.Join(c.errs...)
 	}
+	filter := regexp.MustCompile(opts.Run)
+	store := inmem.NewFromObjectWithOpts(data, inmem.OptReturnASTValuesOnRead(true))
+	timeout := cmp.Or(opts.Timeout, 5*time.Second)
 	var results []*tester.Result
-	// Tests run one at a time, each within timeout: a test that has not
-	// ended overrunGrace after that is stuck in one operation that does not
-	// check for cancellation, and is abandoned with the rest of the run.
-	watchdog := time.NewTimer(timeout + overrunGrace)
-	defer watchdog.Stop()
-collect:
-	for {
-		select {
-		case r, ok := <-ch:
-			if !ok {
-				break collect
+	for _, name := range slices.Sorted(maps.Keys(comp.Modules)) {
+		m := comp.Modules[name]
+		for _, r := range m.Rules {
+			test, ref := testName(r.Head)
+			if test == "" {
+				continue
 			}
-			if r.Error != nil {
-				r.Error = sandboxError{r.Error}
+			path := m.Package.Path.Extend(ref)
+			if !filter.MatchString(path.String()) {
+				continue
 			}
-			results = append(results, r)
-			watchdog.Reset(timeout + overrunGrace)
-		case <-watchdog.C:
-			return nil, fmt.Errorf("rego: a test ran past its %s timeout and did not stop within %s (it is stuck in one operation); %d tests had finished", timeout, overrunGrace, len(results))
+			res := &tester.Result{Location: r.Location, Package: m.Package.Path.String(), Name: ref.String(), SubResults: tester.SubResultMap{}}
+			if strings.HasPrefix(test, tester.SkipTestPrefix) {
+				res.Skip = true
+				results = append(results, res)
+				continue
+			}
+			if err := runTest(ctx, comp, store, path, timeout, res); err != nil {
+				return nil, err
+			}
+			results = append(results, res)
 		}
 	}
 	slices.SortFunc(results, func(a, b *tester.Result) int {
@@ -160,6 +143,113 @@ type sandboxError struct{ err error }
 
 func (e sandboxError) Error() string { return strings.ReplaceAll(e.err.Error(), wrapPrefix, "") }
 func (e sandboxError) Unwrap() error { return e.err }
+
+// runTest runs one test into res, in the gates' sandbox: the same
+// builtins and budget (steps, bytes), a deadline, print output captured.
+// It fails only when the test is stuck past its deadline (see run).
+func runTest(ctx context.Context, comp *ast.Compiler, store storage.Store, path ast.Ref, timeout time.Duration, res *tester.Result) error {
+	start := time.Now()
+	defer func() { res.Duration = time.Since(start) }()
+	ectx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	b := newBudget()
+	stop := context.AfterFunc(ectx, b.Cancel)
+	defer stop()
+	pq, err := oparego.New(append(sandboxOptions(),
+		oparego.Compiler(comp),
+		oparego.Store(store),
+		oparego.StoreReadAST(true),
+		oparego.Query(path.String()),
+		oparego.StrictBuiltinErrors(true),
+		oparego.EnablePrintStatements(true),
+	)...).PrepareForEval(ctx)
+	if err != nil {
+		res.Error = sandboxError{err}
+		return nil
+	}
+	log := &printLog{}
+	var stuck atomic.Int32
+	rs, err := run(ectx, b, &stuck, func(ctx context.Context) (oparego.ResultSet, error) {
+		return pq.Eval(context.WithValue(ctx, budgetKey{}, b),
+			oparego.EvalSeed(zeroSeed{}),
+			oparego.EvalPrintHook(log),
+			oparego.EvalExternalCancel(b),
+		)
+	})
+	for _, l := range log.lines {
+		res.Output = append(res.Output, l+"\n"...)
+	}
+	switch {
+	case errors.Is(err, errAbandoned):
+		return fmt.Errorf("rego: %s: ran past its %s timeout and did not stop within %s (stuck in one operation)", path, timeout, overrunGrace)
+	case err != nil:
+		res.Error = sandboxError{limitMessage(ctx, ectx, b, timeout, err)}
+	case len(rs) == 0 || len(rs[0].Expressions) == 0:
+		res.Fail = true
+	default:
+		res.Fail = !allTrue(rs[0].Expressions[0].Value)
+	}
+	return nil
+}
+
+// allTrue reports whether a test's value is true, or an object (a test
+// with a ref head) whose values are all true.
+func allTrue(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case map[string]any:
+		for _, x := range v {
+			if !allTrue(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// testName returns the name of the test a rule defines (test_x or
+// todo_test_x, "" for other rules) and the rule's reference up to it.
+func testName(h *ast.Head) (string, ast.Ref) {
+	ref := h.Ref().GroundPrefix()
+	for i, t := range ref {
+		var n string
+		switch v := t.Value.(type) {
+		case ast.Var:
+			n = string(v)
+		case ast.String:
+			n = string(v)
+		}
+		if strings.HasPrefix(n, tester.TestPrefix) || strings.HasPrefix(n, tester.SkipTestPrefix) {
+			return n, ref[:i+1]
+		}
+	}
+	return "", nil
+}
+
+// renameDuplicateTests gives the second and later test rules of the same
+// name in a package names of their own (test_x#01, ...), as opa test does,
+// so that each runs as a test.
+func renameDuplicateTests(modules map[string]*ast.Module) {
+	seen := map[string]int{}
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		m := modules[name]
+		for _, r := range m.Rules {
+			test, ref := testName(r.Head)
+			if test == "" || len(ref) != 1 || len(r.Head.Ref()) != 1 {
+				continue
+			}
+			key := m.Package.Path.Extend(ref).String()
+			if n, dup := seen[key]; dup {
+				nn := fmt.Sprintf("%s#%02d", test, n)
+				r.Head.Name = ast.Var(nn)
+				r.Head.Reference = ast.Ref{ast.VarTerm(nn)}
+			}
+			seen[key]++
+		}
+	}
+}
 
 // collect reads the files RunTests loads, in path order (directories in
 // lexical order).
