@@ -69,6 +69,13 @@ func parseData(f File) (map[string]any, *Error) {
 	if !ok {
 		return nil, bad(1, 1, "a data file must hold an object (its keys become documents under data), not %s", jsonKind(v))
 	}
+	if num, err := checkData(obj); err != nil {
+		line, col := 1, 1
+		if !isYAML(f.Name) {
+			line, col = lineCol(src, int64(bytes.Index(src, []byte(num))))
+		}
+		return nil, bad(line, col, "%v", err)
+	}
 	return obj, nil
 }
 

@@ -196,8 +196,9 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 	}
 
 	comp := sandboxCompiler().WithPathConflictsCheck(c.dataConflict)
-	comp.Compile(c.modules)
-	if comp.Failed() {
+	if err := compileBounded(comp, c.modules); err != nil {
+		c.bad(firstSrc(spec), "ringwise_sandbox_error", "%v", err)
+	} else if comp.Failed() {
 		c.astErrors(comp.Errors, firstSrc(spec))
 	}
 	if len(c.errs) > 0 {
@@ -254,6 +255,9 @@ func (c *compiler) parse() (dataOK bool) {
 		if m == nil {
 			c.bad(src, "rego_parse_error", "empty module: a module needs a package declaration")
 			continue
+		}
+		for _, e := range checkModule(m) {
+			c.errs = append(c.errs, e)
 		}
 		c.modules[f.Name] = m
 		c.order = append(c.order, m)

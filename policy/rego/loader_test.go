@@ -100,7 +100,7 @@ func TestLoaderDiagnostics(t *testing.T) {
 		{"no outputs", `"gates/freeze.rego"`, `[]`, `""`, map[string]string{"gates/freeze.rego": "package gates.freeze\n\nallow := true\n"}, nil,
 			"gates/freeze.rego:1:1: Invalid gate query: Gate \"freeze\": the gate defines no hold, halt or rollback rule, so it can never say anything (see the output contract in the package doc)\n    package gates.freeze\n    ^\n"},
 		{"bad loader option", `"gates/freeze.rego"`, `[]`, `""`, map[string]string{"gates/freeze.rego": freezeRego}, []rego.Option{rego.WithTimeout(-1)},
-			"main.hcl:10:15: Invalid gate loader option: rego: timeout must be in (0, 10s], got -1ns\n        timeout = \"50ms\"\n                  ^^^^^^\n"},
+			"main.hcl:10:15: Invalid gate loader option: rego: timeout must be in (0, 5s], got -1ns\n        timeout = \"50ms\"\n                  ^^^^^^\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ const DefaultTimeout = 100 * time.Millisecond
 
 // MaxTimeout is the longest evaluation deadline a gate may have: a gate
 // holds up a controller call, so it must answer within seconds.
-const MaxTimeout = 10 * time.Second
+const MaxTimeout = 5 * time.Second
 
 // Option configures Compile and NewLoader.
 type Option func(*config)

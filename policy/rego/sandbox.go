@@ -2,6 +2,7 @@ package rego
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -10,10 +11,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	oparego "github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/ringwise/ringwise/rollout"
 )
 
 // Resource limits of one gate evaluation (and of one Rego unit test). See
@@ -23,7 +27,7 @@ const (
 	// evaluator asks its cancellation hook once per expression, and the
 	// hook counts. It makes a runaway gate fail the same way on every
 	// machine, before its deadline on a fast one.
-	MaxSteps = 1_000_000
+	MaxSteps = 250_000
 	// MaxEvalBytes bounds the estimated size of all values built by
 	// builtins in one evaluation (strings count their bytes, numbers their
 	// digits, and every value 16 bytes more; see sizeOf).
@@ -36,6 +40,11 @@ const (
 	maxPattern = 4 << 10
 	// maxFormatWidth bounds widths and precisions in sprintf formats.
 	maxFormatWidth = 1000
+	// MaxCompileTime bounds compiling a gate (or the modules of a test
+	// run). OPA's compiler cannot be cancelled, and its type checker takes
+	// exponential time on values that repeat themselves (x1 := [x0, x0],
+	// x2 := [x1, x1], ...); a compilation that overruns is abandoned.
+	MaxCompileTime = 5 * time.Second
 )
 
 // class says how the sandbox treats one builtin.
@@ -92,6 +101,10 @@ const (
 	whyTime      = "time function: constant-size result; reads no clock"
 	whyNondet    = "not deterministic or does I/O"
 	whyRegex     = "RE2 (linear time); pattern at most 4 KiB"
+	whyJWT       = "signature verification parses keys and certificates (see crypto.x509); approvals reach a gate already checked by the controller"
+	whyX509      = "X.509 and key parsing: removed with the crypto.x509 family (one of which reads the wall clock); a gate has no certificates to judge"
+	whyNet       = "net.*: removed with net.lookup_ip_addr; gates decide on rollout state, not addresses"
+	whyGraphQL   = "GraphQL parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline"
 )
 
 // sandbox is the verdict on every builtin of the linked OPA version;
@@ -200,38 +213,38 @@ var sandbox = map[string]builtinRule{
 	"rand.intn": rule(removed, whyNondet), "uuid.rfc4122": rule(removed, whyNondet),
 	"uuid.parse":                rule(removed, "removed with the uuid.* family (uuid.rfc4122 is random)"),
 	"net.lookup_ip_addr":        rule(removed, whyNondet),
-	"net.cidr_contains":         rule(removed, "net.*: removed with net.lookup_ip_addr; gates decide on rollout state, not addresses"),
-	"net.cidr_contains_matches": rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"net.cidr_contains":         rule(removed, whyNet),
+	"net.cidr_contains_matches": rule(removed, whyNet),
 	"net.cidr_expand":           rule(removed, "enumerates an address range: 2^n results from a few bytes"),
-	"net.cidr_intersects":       rule(removed, "net.*: removed with net.lookup_ip_addr"),
-	"net.cidr_is_valid":         rule(removed, "net.*: removed with net.lookup_ip_addr"),
-	"net.cidr_merge":            rule(removed, "net.*: removed with net.lookup_ip_addr"),
-	"net.cidr_overlap":          rule(removed, "net.*: removed with net.lookup_ip_addr"),
+	"net.cidr_intersects":       rule(removed, whyNet),
+	"net.cidr_is_valid":         rule(removed, whyNet),
+	"net.cidr_merge":            rule(removed, whyNet),
+	"net.cidr_overlap":          rule(removed, whyNet),
 	"io.jwt.decode_verify":      rule(removed, whyNondet), "io.jwt.encode_sign": rule(removed, whyNondet),
 	"io.jwt.encode_sign_raw":                                 rule(removed, whyNondet),
 	"json.verify_schema":                                     rule(removed, whyNondet+" (schemas may fetch remote references)"),
 	"json.match_schema":                                      rule(removed, whyNondet+" (schemas may fetch remote references)"),
-	"graphql.is_valid":                                       rule(removed, "GraphQL parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline"),
-	"graphql.parse":                                          rule(removed, "GraphQL: see graphql.is_valid"),
-	"graphql.parse_and_verify":                               rule(removed, "GraphQL: see graphql.is_valid"),
-	"graphql.parse_query":                                    rule(removed, "GraphQL: see graphql.is_valid"),
-	"graphql.parse_schema":                                   rule(removed, "GraphQL: see graphql.is_valid"),
-	"graphql.schema_is_valid":                                rule(removed, "GraphQL: see graphql.is_valid"),
+	"graphql.is_valid":                                       rule(removed, whyGraphQL),
+	"graphql.parse":                                          rule(removed, whyGraphQL),
+	"graphql.parse_and_verify":                               rule(removed, whyGraphQL),
+	"graphql.parse_query":                                    rule(removed, whyGraphQL),
+	"graphql.parse_schema":                                   rule(removed, whyGraphQL),
+	"graphql.schema_is_valid":                                rule(removed, whyGraphQL),
 	"strings.render_template":                                rule(removed, "Go templates loop ({{range}}) without bound inside one call, past the deadline"),
 	"crypto.x509.parse_and_verify_certificates":              rule(removed, "verifies certificates against the wall clock"),
 	"crypto.x509.parse_and_verify_certificates_with_options": rule(removed, "verifies certificates against the wall clock unless told a time"),
-	"crypto.x509.parse_certificates":                         rule(removed, "X.509 parsing: removed with the crypto.x509 family; a gate has no certificates to judge"),
-	"crypto.x509.parse_certificate_request":                  rule(removed, "X.509 parsing: removed with the crypto.x509 family"),
-	"crypto.x509.parse_keypair":                              rule(removed, "X.509 parsing: removed with the crypto.x509 family"),
-	"crypto.x509.parse_rsa_private_key":                      rule(removed, "X.509 parsing: removed with the crypto.x509 family"),
-	"crypto.parse_private_keys":                              rule(removed, "key parsing: removed with the crypto.x509 family"),
-	"io.jwt.verify_eddsa":                                    rule(removed, "signature verification parses keys and certificates (see crypto.x509); approvals reach a gate already checked by the controller"),
-	"io.jwt.verify_es256":                                    rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_es384": rule(removed, "see io.jwt.verify_eddsa"),
-	"io.jwt.verify_es512": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_hs256": rule(removed, "see io.jwt.verify_eddsa"),
-	"io.jwt.verify_hs384": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_hs512": rule(removed, "see io.jwt.verify_eddsa"),
-	"io.jwt.verify_ps256": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_ps384": rule(removed, "see io.jwt.verify_eddsa"),
-	"io.jwt.verify_ps512": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_rs256": rule(removed, "see io.jwt.verify_eddsa"),
-	"io.jwt.verify_rs384": rule(removed, "see io.jwt.verify_eddsa"), "io.jwt.verify_rs512": rule(removed, "see io.jwt.verify_eddsa"),
+	"crypto.x509.parse_certificates":                         rule(removed, whyX509),
+	"crypto.x509.parse_certificate_request":                  rule(removed, whyX509),
+	"crypto.x509.parse_keypair":                              rule(removed, whyX509),
+	"crypto.x509.parse_rsa_private_key":                      rule(removed, whyX509),
+	"crypto.parse_private_keys":                              rule(removed, whyX509),
+	"io.jwt.verify_eddsa":                                    rule(removed, whyJWT),
+	"io.jwt.verify_es256":                                    rule(removed, whyJWT), "io.jwt.verify_es384": rule(removed, whyJWT),
+	"io.jwt.verify_es512": rule(removed, whyJWT), "io.jwt.verify_hs256": rule(removed, whyJWT),
+	"io.jwt.verify_hs384": rule(removed, whyJWT), "io.jwt.verify_hs512": rule(removed, whyJWT),
+	"io.jwt.verify_ps256": rule(removed, whyJWT), "io.jwt.verify_ps384": rule(removed, whyJWT),
+	"io.jwt.verify_ps512": rule(removed, whyJWT), "io.jwt.verify_rs256": rule(removed, whyJWT),
+	"io.jwt.verify_rs384": rule(removed, whyJWT), "io.jwt.verify_rs512": rule(removed, whyJWT),
 	"providers.aws.sign_req": rule(removed, "signs requests for http.send, which is removed"),
 	"rego.parse_module":      rule(removed, "parses Rego: memory about 100 times the source, recursion without a depth limit"),
 	"regex.globs_match":      rule(removed, "intersects regular expressions: exponential time"),
@@ -382,7 +395,57 @@ func sandboxCompiler() *ast.Compiler {
 		WithCapabilities(caps).
 		WithEnablePrintStatements(true).
 		WithDefaultRegoVersion(ast.RegoV1)
-	return c.WithStageAfterID(ast.StageBuildRequiredCapabilities, renameStage)
+	// OPA rewrites a == b into the unification a = b, which recurses once
+	// per composite element compared (continuation passing): two arrays
+	// with millions of nested elements, or values that share structure,
+	// overflow the goroutine stack, a fatal error. equal compares by
+	// recursion over nesting depth, which the source bounds.
+	return c.WithStageAfterID(ast.StageBuildRequiredCapabilities, renameStage).
+		WithSkipStages(ast.StageRewriteEquals)
+}
+
+// compilingNow counts compilations abandoned by compileBounded that are
+// still running.
+var compilingNow atomic.Int32
+
+// compileBounded compiles modules with c in a goroutine, and gives up
+// after MaxCompileTime: the goroutine then runs on until OPA's compiler
+// returns. While MaxAbandoned such compilations run, it refuses to start
+// another, so that hostile policies cannot pile them up.
+func compileBounded(c *ast.Compiler, modules map[string]*ast.Module) error {
+	const maxAbandoned = 2
+	if compilingNow.Load() >= maxAbandoned {
+		return fmt.Errorf("refusing to compile: %d earlier compilations ran past %s and are still running", maxAbandoned, MaxCompileTime)
+	}
+	done := make(chan any, 1)
+	var abandoned atomic.Bool
+	go func() {
+		defer func() {
+			done <- recover()
+			if !abandoned.CompareAndSwap(false, true) {
+				compilingNow.Add(-1)
+			}
+		}()
+		c.Compile(modules)
+	}()
+	t := time.NewTimer(MaxCompileTime)
+	defer t.Stop()
+	select {
+	case p := <-done:
+		if p != nil {
+			return fmt.Errorf("compiling panicked: %v", p)
+		}
+		return nil
+	case <-t.C:
+	}
+	if abandoned.CompareAndSwap(false, true) {
+		compilingNow.Add(1)
+		return fmt.Errorf("compiling took more than %s, the gate sandbox's limit (values that repeat themselves, such as x1 := [x0, x0] and x2 := [x1, x1], make OPA's type checker take exponential time)", MaxCompileTime)
+	}
+	if p := <-done; p != nil {
+		return fmt.Errorf("compiling panicked: %v", p)
+	}
+	return nil
 }
 
 // budget is what one evaluation may still spend. It is also the
@@ -881,4 +944,63 @@ func estPatch(args []*ast.Term, limit int64) (int64, error) {
 	}
 	doc, _ := sizeOf(args[0], limit)
 	return n + int64(ops)*doc, nil
+}
+
+// checkModule reports what the sandbox refuses in a parsed module: number
+// literals beyond MaxNumberDigits, and names the sandbox reserves.
+func checkModule(m *ast.Module) []*Error {
+	var errs []*Error
+	ast.WalkTerms(m, func(t *ast.Term) bool {
+		bad := func(code, format string, args ...any) {
+			errs = append(errs, &Error{Src: locSrc(t.Location), Code: code, Msg: fmt.Sprintf(format, args...)})
+		}
+		switch v := t.Value.(type) {
+		case ast.Number:
+			if err := checkNumber(v); err != nil {
+				bad("ringwise_sandbox_error", "%v", err)
+			}
+		case ast.Var:
+			if strings.HasPrefix(string(v), strings.TrimSuffix(wrapPrefix, ".")) {
+				bad("ringwise_sandbox_error", "names starting with %s are reserved", strings.TrimSuffix(wrapPrefix, "."))
+			}
+		}
+		return false
+	})
+	for _, r := range m.Rules {
+		ast.WalkExprs(r, func(x *ast.Expr) bool {
+			if x.IsEquality() && !x.Generated {
+				errs = append(errs, &Error{Src: locSrc(x.Location), Code: "ringwise_sandbox_error",
+					Msg: "= (unification) is not allowed in gates: write := to assign or == to compare (OPA unifies two values by recursing once per element, and large or shared values overflow the stack, which kills the process)"})
+			}
+			return false
+		})
+	}
+	for _, e := range errs {
+		if e.Src.Line < 1 {
+			e.Src = rollout.Source{File: m.Package.Location.File, Line: 1, Column: 1}
+		}
+	}
+	return errs
+}
+
+// checkData fails for a number in a data document beyond
+// MaxNumberDigits, and returns its text.
+func checkData(v any) (string, error) {
+	switch v := v.(type) {
+	case json.Number:
+		return string(v), checkNumber(ast.Number(v))
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if n, err := checkData(v[k]); err != nil {
+				return n, err
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if n, err := checkData(x); err != nil {
+				return n, err
+			}
+		}
+	}
+	return "", nil
 }

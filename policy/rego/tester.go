@@ -71,6 +71,9 @@ func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.
 			case m == nil:
 				errs = append(errs, &Error{Src: rollout.Source{File: f.Name, Line: 1, Column: 1}, Code: "rego_parse_error", Msg: "empty module: a module needs a package declaration"})
 			default:
+				for _, e := range checkModule(m) {
+					errs = append(errs, e)
+				}
 				modules[f.Name] = m
 			}
 			continue
@@ -92,7 +95,10 @@ func RunTests(ctx context.Context, paths []string, opts TestOptions) ([]*tester.
 		return c.dataConflict(path)
 	})
 	renameDuplicateTests(modules)
-	if comp.Compile(modules); comp.Failed() {
+	if err := compileBounded(comp, modules); err != nil {
+		return nil, &Error{Src: rollout.Source{File: files[0].Name, Line: 1, Column: 1}, Code: "ringwise_sandbox_error", Msg: err.Error()}
+	}
+	if comp.Failed() {
 		c := compiler{spec: Spec{Modules: files}}
 		c.astErrors(comp.Errors, rollout.Source{File: files[0].Name, Line: 1, Column: 1})
 		return nil, errors.Join(c.errs...)
