@@ -110,7 +110,7 @@
 //     FILE:LINE:COL: "undefined function NAME: removed from the gate
 //     sandbox (why)". Removed are builtins that do I/O or are not
 //     deterministic, and those that cannot be bounded from outside: Go
-//     templates and GraphQL parsers run unbounded inside one call,
+//     templates and graphql parsers run unbounded inside one call,
 //     crypto.x509 verification reads the wall clock, walk and
 //     graph.reachable_paths enumerate exponentially many paths.
 //
@@ -251,9 +251,6 @@
 //	    time.weekday
 //	removed: Go templates loop ({{range}}) without bound inside one call, past the deadline:
 //	    strings.render_template
-//	removed: GraphQL parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline:
-//	    graphql.is_valid, graphql.parse, graphql.parse_and_verify,
-//	    graphql.parse_query, graphql.parse_schema, graphql.schema_is_valid
 //	removed: X.509 and key parsing: removed with the crypto.x509 family (one of which reads the wall clock); a gate has no certificates to judge:
 //	    crypto.parse_private_keys, crypto.x509.parse_certificate_request,
 //	    crypto.x509.parse_certificates, crypto.x509.parse_keypair,
@@ -287,6 +284,9 @@
 //	    io.jwt.verify_rs512
 //	removed: signs requests for http.send, which is removed:
 //	    providers.aws.sign_req
+//	removed: the graphql parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline:
+//	    graphql.is_valid, graphql.parse, graphql.parse_and_verify,
+//	    graphql.parse_query, graphql.parse_schema, graphql.schema_is_valid
 //	removed: verifies certificates against the wall clock:
 //	    crypto.x509.parse_and_verify_certificates
 //	removed: verifies certificates against the wall clock unless told a time:

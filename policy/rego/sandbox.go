@@ -104,7 +104,7 @@ const (
 	whyJWT       = "signature verification parses keys and certificates (see crypto.x509); approvals reach a gate already checked by the controller"
 	whyX509      = "X.509 and key parsing: removed with the crypto.x509 family (one of which reads the wall clock); a gate has no certificates to judge"
 	whyNet       = "net.*: removed with net.lookup_ip_addr; gates decide on rollout state, not addresses"
-	whyGraphQL   = "GraphQL parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline"
+	whyGraphQL   = "the graphql parsers recurse without a depth limit (a nested query overflows the stack, which is fatal) and run past the deadline"
 )
 
 // sandbox is the verdict on every builtin of the linked OPA version;
