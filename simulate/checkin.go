@@ -11,13 +11,21 @@ type checkins struct {
 	cohorts  []cohortParams
 	inv      *Inventory
 	horizon  int64   // seconds
-	interval int64   // seconds between reports
+	interval divisor // seconds between reports
 	loss     float64 // share of reports lost
 }
 
 type cohortParams struct {
 	checkIn, jitter, session int64 // seconds
 	online                   float64
+	checkInDiv, sessionDiv   divisor
+}
+
+func newCohortParams(checkIn, jitter, session int64, online float64) cohortParams {
+	return cohortParams{
+		checkIn: checkIn, jitter: jitter, session: session, online: online,
+		checkInDiv: newDivisor(checkIn), sessionDiv: newDivisor(session),
+	}
 }
 
 // cohort returns the cohort parameters of host i.
@@ -31,10 +39,10 @@ func (c *checkins) cohort(i int) *cohortParams {
 func (c *checkins) nextCheckIn(i int, t int64) int64 {
 	p := c.cohort(i)
 	I := p.checkIn
-	phase := int64(uint32(c.hash(i, saltPhase)) % uint32(I))
+	phase := p.checkInDiv.mod32(uint32(c.hash(i, saltPhase)))
 	// Check-in k is in [phase+k*I, phase+k*I+jitter), jitter < I: the
 	// first at or after t is k0 or k0+1.
-	k := floorDiv(t-phase, I)
+	k := p.checkInDiv.floor(t - phase)
 	for range 10000 {
 		ci := phase + k*I
 		if p.jitter > 0 {
@@ -51,23 +59,23 @@ func (c *checkins) nextCheckIn(i int, t int64) int64 {
 			return ci
 		}
 		t = c.sessionEnd(i, p, ci)
-		k = floorDiv(t-phase, I)
+		k = p.checkInDiv.floor(t - phase)
 	}
 	return never
 }
 
 func (c *checkins) sessionPhase(i int, p *cohortParams) int64 {
-	return int64(uint32(c.hash(i, saltPhase)>>32) % uint32(p.session))
+	return p.sessionDiv.mod32(uint32(c.hash(i, saltPhase) >> 32))
 }
 
 func (c *checkins) online(i int, p *cohortParams, t int64) bool {
-	slot := floorDiv(t+c.sessionPhase(i, p), p.session)
+	slot := p.sessionDiv.floor(t + c.sessionPhase(i, p))
 	return unit(c.hashK(i, saltOnline, slot)) < p.online
 }
 
 func (c *checkins) sessionEnd(i int, p *cohortParams, t int64) int64 {
 	ph := c.sessionPhase(i, p)
-	slot := floorDiv(t+ph, p.session)
+	slot := p.sessionDiv.floor(t + ph)
 	return (slot+1)*p.session - ph
 }
 
@@ -76,10 +84,10 @@ func (c *checkins) sessionEnd(i int, p *cohortParams, t int64) int64 {
 // [off, back) (never when it has none within the horizon or churn is
 // false).
 func (c *checkins) firstReport(i int, t int64, churn bool) (send, off, back int64) {
-	I := c.interval
+	I := c.interval.d
 	h := c.hash(i, saltReport)
-	phase := int64(uint32(h) % uint32(I))
-	k := floorDiv(t-phase, I) + 1
+	phase := c.interval.mod32(uint32(h))
+	k := c.interval.floor(t-phase) + 1
 	send = phase + k*I
 	if c.loss > 0 {
 		send += geometric(float64(h>>32)/(1<<32), 1-c.loss) * I
@@ -90,7 +98,7 @@ func (c *checkins) firstReport(i int, t int64, churn bool) (send, off, back int6
 		return send, off, back
 	}
 	ph := c.sessionPhase(i, p)
-	slot := floorDiv(t+ph, p.session)
+	slot := p.sessionDiv.floor(t + ph)
 	for s := slot + 1; s <= slot+churnSessions && (s*p.session-ph) <= c.horizon; s++ {
 		if unit(c.hashK(i, saltOnline, s)) >= p.online {
 			off = s*p.session - ph
@@ -115,7 +123,7 @@ func (c *checkins) firstReport(i int, t int64, churn bool) (send, off, back int6
 		if back >= never {
 			return never, off, back
 		}
-		send = phase + (floorDiv(back-phase, I)+1)*I
+		send = phase + (c.interval.floor(back-phase)+1)*I
 	}
 	return send, off, back
 }
@@ -158,10 +166,10 @@ func (r *run) baseChurn(i int, sign int32, from int) {
 	sa := int64(r.sc.Telemetry.SilentAfter / time.Second)
 	t := int64(from) * r.res
 	ph := r.sessionPhase(i, p)
-	last := floorDiv(int64(r.ticks)*r.res+ph, p.session)
+	last := p.sessionDiv.floor(int64(r.ticks)*r.res + ph)
 	// From the session holding t - silent_after: an offline period that
 	// covers it started at least silent_after before t.
-	for s := floorDiv(t-sa+ph, p.session); s <= last; s++ {
+	for s := p.sessionDiv.floor(t - sa + ph); s <= last; s++ {
 		if unit(r.hashK(i, saltOnline, s)) < p.online {
 			continue
 		}

@@ -166,12 +166,16 @@ func (r *run) expose(k int) {
 	if len(wave) >= 1<<16 {
 		parts = max(1, min(runtime.GOMAXPROCS(0), 8))
 	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*len(wave)/parts, (p+1)*len(wave)/parts
-		wg.Go(func() { r.checkInTicks(wave[lo:hi], r.tickBuf[lo:hi]) })
+	if parts == 1 {
+		r.checkInTicks(wave, r.tickBuf)
+	} else {
+		var wg sync.WaitGroup
+		for p := range parts {
+			lo, hi := p*len(wave)/parts, (p+1)*len(wave)/parts
+			wg.Go(func() { r.checkInTicks(wave[lo:hi], r.tickBuf[lo:hi]) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	lo, hi := len(counts), -1
 	for _, t := range r.tickBuf {
 		if t >= 0 {

@@ -1,6 +1,9 @@
 package simulate
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Salts separate the per-host draws of one run.
 const (
@@ -87,4 +90,45 @@ func SeedFor(seed uint64, k int) uint64 {
 		return seed
 	}
 	return mix(seed ^ mix(uint64(k)*0x9e3779b97f4a7c15^saltRun))
+}
+
+// divisor divides by d >= 1 with a multiplication instead of a division
+// (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
+// 2019), exact for d in [2, 2^31] and dividends in (-2^31, 2^32), where the
+// per-host draws and times of a run fall; others take floorDiv.
+type divisor struct {
+	d int64
+	m uint64 // ceil(2^64 / d); 0: divide
+}
+
+func newDivisor(d int64) divisor {
+	if d < 2 || d > 1<<31 {
+		return divisor{d: max(d, 1)}
+	}
+	return divisor{d: d, m: math.MaxUint64/uint64(d) + 1}
+}
+
+// floor returns a/d rounded towards minus infinity, as floorDiv(a, d).
+func (v divisor) floor(a int64) int64 {
+	switch {
+	case v.m == 0:
+		return floorDiv(a, v.d)
+	case uint64(a) <= math.MaxUint32:
+		hi, _ := bits.Mul64(v.m, uint64(a))
+		return int64(hi)
+	case a < 0 && a > -1<<31:
+		// floor(a/d) = -ceil(-a/d) = -floor((-a+d-1)/d), -a+d-1 < 2^32.
+		hi, _ := bits.Mul64(v.m, uint64(-a+v.d-1))
+		return -int64(hi)
+	}
+	return floorDiv(a, v.d)
+}
+
+// mod32 returns a mod d.
+func (v divisor) mod32(a uint32) int64 {
+	if v.m == 0 {
+		return int64(uint64(a) % uint64(v.d))
+	}
+	hi, _ := bits.Mul64(v.m*uint64(a), uint64(v.d))
+	return int64(hi)
 }

@@ -86,8 +86,9 @@ func (r *run) push(i, t int) {
 // k while it runs.
 func (r *run) process(k int) {
 	now := r.timeAt(k)
+	prefetch := len(r.h) >= touchHosts
 	for x := 0; x < len(r.q.buckets[k]); x++ {
-		if x%touchBlock == 0 {
+		if prefetch && x%touchBlock == 0 {
 			r.touch(r.q.buckets[k][x:min(x+touchBlock, len(r.q.buckets[k]))])
 		}
 		i := int(r.q.buckets[k][x])
@@ -118,8 +119,9 @@ func (r *run) process(k int) {
 	r.q.release(k)
 }
 
-// touchBlock is how many queued hosts touch loads ahead.
-const touchBlock = 128
+// touchBlock is how many queued hosts touch loads ahead; touchHosts the
+// fleet size from which it pays (smaller fleets stay in the cache).
+const touchBlock, touchHosts = 128, 1 << 18
 
 // touch loads the memory of the hosts in block before they are handled:
 // the loads are independent, so their cache misses overlap, where the

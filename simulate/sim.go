@@ -84,12 +84,12 @@ func New(sc *Scenario, plan *rollout.Plan, opts ...Option) (*Sim, error) {
 		s.cover = append(s.cover, len(plan.Rings[r].Cover) > 0)
 	}
 	for _, co := range sc.Cohorts {
-		s.cohorts = append(s.cohorts, cohortParams{
-			checkIn: min(max(1, int64(co.CheckIn/time.Second)), 1<<31),
-			jitter:  min(int64(co.Jitter/time.Second), 1<<31),
-			session: min(max(1, int64(co.Session/time.Second)), 1<<31),
-			online:  co.Online,
-		})
+		s.cohorts = append(s.cohorts, newCohortParams(
+			min(max(1, int64(co.CheckIn/time.Second)), 1<<31),
+			min(int64(co.Jitter/time.Second), 1<<31),
+			min(max(1, int64(co.Session/time.Second)), 1<<31),
+			co.Online,
+		))
 	}
 	for c := range s.inv.cohorts {
 		ic := &s.inv.cohorts[c]
@@ -198,6 +198,7 @@ const never = math.MaxInt64 / 4
 type clock struct {
 	start  time.Time
 	res    int64 // seconds per tick
+	resDiv divisor
 	ticks  int   // the last tick
 	tick   int   // the current tick
 	nowSec int64 // the current tick in seconds
@@ -212,7 +213,7 @@ func (c *clock) tickOf(sec int64) int {
 	if sec >= never {
 		return math.MaxInt32
 	}
-	t := floorDiv(sec+c.res-1, c.res)
+	t := c.resDiv.floor(sec + c.res - 1)
 	if t > math.MaxInt32 {
 		return math.MaxInt32
 	}
@@ -293,7 +294,7 @@ func (r *run) simulate(ctx context.Context, seed uint64) (*Result, error) {
 	ticks := int(sc.Horizon / sc.Resolution)
 	res := int64(sc.Resolution / time.Second)
 	r.sc, r.fleet, r.ctx, r.seed = sc, s.fleet, ctx, seed
-	r.clock = clock{start: sc.Update.Release, res: res, ticks: ticks}
+	r.clock = clock{start: sc.Update.Release, res: res, resDiv: newDivisor(res), ticks: ticks}
 	h := r.h
 	if len(h) == n {
 		clear(h)
@@ -306,7 +307,7 @@ func (r *run) simulate(ctx context.Context, seed uint64) (*Result, error) {
 		cohorts:  s.cohorts,
 		inv:      s.inv,
 		horizon:  int64(ticks) * res,
-		interval: min(max(1, int64(sc.Telemetry.Interval/time.Second)), 1<<31),
+		interval: newDivisor(min(max(1, int64(sc.Telemetry.Interval/time.Second)), 1<<31)),
 		loss:     sc.Telemetry.Loss,
 	}
 	r.q.reset(ticks + 2)
