@@ -15,7 +15,7 @@ import (
 type link struct {
 	st        rollout.State
 	next      int  // tick of the next controller call
-	deciding  bool // the rollout still wants controller calls
+	deciding  bool // the rollout still wants controller calls (until rolled back)
 	rollbackT int  // tick of the rollback, -1 none
 	lastKey   stateKey
 	kept      int     // entries of st.Log already recorded
@@ -73,8 +73,6 @@ func (r *run) decide(k int) {
 	case rollout.Rollback:
 		r.halted()
 		r.rollback(k)
-		r.deciding = false
-	case rollout.Done:
 		r.deciding = false
 	}
 	r.changed()

@@ -52,8 +52,10 @@
 // signal counts and their host-hours, cover strata) is what was sent by T
 // minus the telemetry delay. The controller is called at the time each
 // Decision's Next asks for and at every telemetry interval, so that
-// triggers see new data; it stops being called once the rollout is
-// complete or rolled back.
+// triggers see new data, also once the rollout is complete (a complete
+// rollout still answers to its triggers: a fault slower than the rollout
+// can still roll it back); it stops being called once the rollout is
+// rolled back.
 //
 // People stop the push by hand (People.Notice after the first failure)
 // by halting or rolling back the rollout with rollout.Stop, as an
