@@ -96,4 +96,6 @@ func ExampleParseInventory_error() {
 	fmt.Println(err)
 	// Output:
 	// hosts.json:3:38: inventory: json: cannot unmarshal number into Go struct field InventoryHost.labels of type string
+	//       {"id": "h-1", "labels": {"tenant": 7}}
+	//                                          ^
 }

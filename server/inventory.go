@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ringwise/ringwise/rollout"
 )
@@ -35,11 +36,15 @@ func ParseInventory(data []byte, name string) ([]rollout.Host, error) {
 			off = valueStart(data, te.Offset)
 		}
 		line, col := lineCol(data, off)
-		return nil, fmt.Errorf("%s:%d:%d: inventory: %v", name, line, col, err)
+		return nil, fmt.Errorf("%s:%d:%d: inventory: %v%s", name, line, col, err, snippet(data, off))
 	}
 	if dec.More() {
-		line, col := lineCol(data, dec.InputOffset())
-		return nil, fmt.Errorf("%s:%d:%d: inventory: trailing data after the array", name, line, col)
+		off := dec.InputOffset()
+		for off < int64(len(data)) && bytes.IndexByte([]byte(" \t\r\n"), data[off]) >= 0 {
+			off++
+		}
+		line, col := lineCol(data, off)
+		return nil, fmt.Errorf("%s:%d:%d: inventory: trailing data after the array%s", name, line, col, snippet(data, off))
 	}
 	seen := make(map[string]int, len(in))
 	hosts := make([]rollout.Host, len(in))
@@ -72,6 +77,28 @@ func valueStart(data []byte, end int64) int64 {
 		i--
 	}
 	return i
+}
+
+// snippet renders the source line holding off and a caret under it, the
+// way policy diagnostics show their source.
+func snippet(data []byte, off int64) string {
+	off = min(max(off, 0), int64(len(data)))
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	end := bytes.IndexByte(data[off:], '\n')
+	if end < 0 {
+		end = len(data) - int(off)
+	}
+	line := string(data[start : int(off)+end])
+	if len(line) > 200 || !utf8.ValidString(line) {
+		return ""
+	}
+	pad := strings.Map(func(r rune) rune {
+		if r == '\t' {
+			return '\t'
+		}
+		return ' '
+	}, line[:int(off)-start])
+	return "\n    " + line + "\n    " + pad + "^"
 }
 
 func lineCol(data []byte, off int64) (int, int) {

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -89,6 +90,21 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := server.Config{Plans: p, Hosts: hosts, Logger: log, Tick: *tick, ObserveEvery: *observeEvery,
 		DecideEvery: *decideEvery, HostInterval: *hostInterval}
+	if *tel != "" {
+		tc, diags := observe.LoadConfig(*tel)
+		policy.WriteDiagnostics(stderr, tc.Files, diags)
+		if diags.HasErrors() {
+			return 1
+		}
+		if cfg.Observer, err = observe.New(tc, nil); err != nil {
+			fmt.Fprintf(stderr, "ringwise serve: %v\n", err)
+			return 1
+		}
+	}
+	if !strings.HasPrefix(*db, "sqlite:") && !strings.HasPrefix(*db, "postgres://") && !strings.HasPrefix(*db, "postgresql://") {
+		fmt.Fprintf(stderr, "ringwise serve: -db %q: want sqlite:PATH or a postgres:// URL\n", *db)
+		return 2
+	}
 	if cfg.OperatorTokens, err = tokens(*opTokens, "RINGWISE_OPERATOR_TOKEN", "operator"); err != nil {
 		fmt.Fprintf(stderr, "ringwise serve: operator tokens: %v\n", err)
 		return 1
@@ -100,17 +116,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	for t := range ht {
 		cfg.HostTokens = append(cfg.HostTokens, t)
-	}
-	if *tel != "" {
-		tc, diags := observe.LoadConfig(*tel)
-		policy.WriteDiagnostics(stderr, tc.Files, diags)
-		if diags.HasErrors() {
-			return 1
-		}
-		if cfg.Observer, err = observe.New(tc, nil); err != nil {
-			fmt.Fprintf(stderr, "ringwise serve: %v\n", err)
-			return 1
-		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

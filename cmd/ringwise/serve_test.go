@@ -284,3 +284,11 @@ func TestRolloutVerbs(t *testing.T) {
 		t.Errorf("log does not show a graceful shutdown:\n%s", l)
 	}
 }
+
+// TestServeTranscript: serve and rollout refuse bad input with
+// FILE:LINE:COL and the source, before they start anything.
+func TestServeTranscript(t *testing.T) {
+	t.Setenv("RINGWISE_OPERATOR_TOKEN", "")
+	t.Setenv("RINGWISE_HOST_TOKEN", "")
+	runTranscript(t, "testdata/serve.txt", nil)
+}
