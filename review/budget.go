@@ -334,7 +334,8 @@ func checkBudgets(budgets []Budget, sr *ScenarioReport) []BudgetResult {
 		}
 		limit := b.Max
 		if b.Percent {
-			limit = b.Max / 100 * float64(sr.Hosts)
+			// A share of the scenario's hosts, in whole hosts.
+			limit = math.Floor(b.Max / 100 * float64(sr.Hosts))
 		}
 		r.Limit = limit
 		pick := func(s *SideReport) *float64 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ringwise/ringwise/policy"
 	"github.com/ringwise/ringwise/rollout"
+	"github.com/ringwise/ringwise/simulate"
 )
 
 func TestParseSuite(t *testing.T) {
@@ -109,4 +110,35 @@ func FuzzParseSuite(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCheckBudgets: a percentage is of whole hosts, a time never reached
+// violates, and rolled_back counts runs.
+func TestCheckBudgets(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	side := func(failed, cov95 *float64, rolledBack int) *SideReport {
+		return &SideReport{RolledBackRuns: rolledBack, runs: make([]*simulate.Result, 4),
+			Aggregate: map[string]simulate.Quantiles{
+				"failed":              {P50: failed, P95: failed, Max: failed},
+				"coverage_95_seconds": {P50: cov95, P95: cov95, Max: cov95},
+			}}
+	}
+	sr := &ScenarioReport{Hosts: 9_856_123, Base: side(f(5000), f(600), 0), Head: side(f(986), nil, 4)}
+	got := checkBudgets([]Budget{
+		{Metric: "failed", Max: 0.01, Percent: true, Quantile: "p95"},
+		{Metric: "failed", Max: 986, Quantile: "p50"},
+		{Metric: "coverage_95_seconds", Max: 3600, Quantile: "p95"},
+		{Metric: "rolled_back", RolledBack: true, Quantile: "p95"},
+		{Metric: "rolled_back", Quantile: "p95"},
+	}, sr)
+	want := []BudgetResult{
+		{Metric: "failed", Quantile: "p95", Limit: 985, Text: "hosts failed ≤ 985 (0.01%)", Base: f(5000), Head: f(986), OK: false},
+		{Metric: "failed", Quantile: "p50", Limit: 986, Text: "hosts failed ≤ 986", Base: f(5000), Head: f(986), OK: true},
+		{Metric: "coverage_95_seconds", Quantile: "p95", Limit: 3600, Text: "95% protected by +1h00m", Base: f(600), OK: false},
+		{Metric: "rolled_back", Quantile: "p95", Limit: 1, Text: "every run rolls back", Base: f(0), Head: f(4), OK: true},
+		{Metric: "rolled_back", Quantile: "p95", Text: "no run rolls back", Base: f(0), Head: f(4), OK: false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("budgets (-want +got):\n%s", diff)
+	}
 }
