@@ -7,6 +7,10 @@
 // Report, rendered as a GitHub comment by WriteMarkdown or as JSON by
 // WriteJSON.
 //
+// Compare, Diff and the renderers only read their arguments (loaded
+// policies and scenarios are immutable), so they are safe to call from
+// several goroutines at once.
+//
 // The package reads no files and runs no commands: callers load the
 // policies (package policy, with or without Rego gates) and the scenarios
 // (package simulate) and pass them in. It does not import OPA, so programs
@@ -25,12 +29,14 @@
 // reached counts as later than any time. The Benjamini-Hochberg procedure
 // at Level (5%) over every metric tested in the report decides which are
 // called worse or better; the others are "no clear change", or "same" when
-// every run gave the same value on both sides. When head and base are the
-// same policy (no real difference anywhere) the false-discovery rate is the
-// chance that a review flags anything, so it stays at most 5% when the
-// metrics' tests are independent or positively dependent, as Benjamini and
-// Hochberg's procedure assumes; TestFalseAlarmRate measures 4.7% on
-// simulated reviews of ten correlated metrics. When
+// every run gave the same value on both sides. When there is no real
+// difference anywhere (the same policy on both sides, run with different
+// seeds) the false-discovery rate is the chance that a review flags
+// anything, so it stays at most 5% when the metrics' tests are independent
+// or positively dependent, as Benjamini and Hochberg's procedure assumes:
+// TestFalseAlarmRate measures 4.7% on simulated reviews of ten correlated
+// metrics, and TestNoiseRuleCalibration 1 in 60 reviews of a policy against
+// itself on the simulator. When
 // the sides run different seeds (Options.HeadSeed), a Wilcoxon-Mann-Whitney
 // rank-sum test replaces the signed-rank test.
 //
