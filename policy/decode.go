@@ -102,8 +102,9 @@ type loader struct {
 	roots   []*os.Root      // directories opened by LoadPaths and LoadIn
 	seen    map[string]bool // files loaded, by cleaned name
 
-	signals    map[string]hcl.Range // declared signal blocks
-	signalRefs []nameRef            // trigger signals, checked once every file is decoded
+	zones      map[string]zoneResult // time zones loaded, by name
+	signals    map[string]hcl.Range  // declared signal blocks
+	signalRefs []nameRef             // trigger signals, checked once every file is decoded
 
 	// Where each attribute of a rule was written, and which did not
 	// decode (or are absent), so that rollout.Compile's errors are placed
@@ -128,6 +129,7 @@ func newLoader(o options) *loader {
 		ranges:  map[rollout.Source]hcl.Range{},
 		seen:    map[string]bool{},
 		signals: map[string]hcl.Range{},
+		zones:   map[string]zoneResult{},
 		fields:  map[fieldKey]hcl.Range{},
 		failed:  map[fieldKey]bool{},
 		ruleErr: map[rollout.Source]bool{},
@@ -227,7 +229,12 @@ func (l *loader) finish() {
 		Name:  "tenants",
 		Rings: []rollout.Ring{{Name: "all", Steps: []float64{100}, Bake: time.Hour}},
 	}}
-	for _, pp := range append([]pendingPlan{tenantCheck}, pending...) {
+	checks := pending
+	if len(pending) == 0 || len(allTenants) != len(l.tenants) {
+		// Some tenants are in no plan: check them on their own.
+		checks = append([]pendingPlan{tenantCheck}, pending...)
+	}
+	for _, pp := range checks {
 		p := pp.plan
 		p.Tenants = l.tenants
 		if p.Src == (rollout.Source{}) {
@@ -826,7 +833,7 @@ func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
 	if a := attrs["zone"]; a != nil {
 		s, ok := l.dec.String(a)
 		if ok {
-			loc, err := loadZone(s)
+			loc, err := l.zone(s)
 			if err != nil {
 				l.errorf(a.Expr.Range(), "Unknown time zone", "%s.", err)
 				ok = false
@@ -838,6 +845,23 @@ func (l *loader) decodeWindow(b *hcl.Block) rollout.Window {
 		l.at(w.Src, "zone", nil, false)
 	}
 	return w
+}
+
+// zone loads an IANA time zone once per Load (see loadZone): a policy of
+// thousands of tenants names a handful of zones, and a *time.Location is
+// immutable.
+func (l *loader) zone(name string) (*time.Location, error) {
+	if z, ok := l.zones[name]; ok {
+		return z.loc, z.err
+	}
+	loc, err := loadZone(name)
+	l.zones[name] = zoneResult{loc, err}
+	return loc, err
+}
+
+type zoneResult struct {
+	loc *time.Location
+	err error
 }
 
 // loadZone loads an IANA time zone. "Local" and "" are refused: a policy
