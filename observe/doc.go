@@ -57,9 +57,10 @@
 // the engine holds on them.
 //
 // Strata: the strata query is evaluated with ${by} set to the current
-// ring's cover labels, and each result series is keyed by
-// Target.Stratum (the key rollout.Fleet.Stratum gives the hosts with those
-// label values); series of unknown strata are dropped.
+// ring's cover labels (os_build, arch, tenant, ... as the policy says), and
+// each result series is keyed by Target.Stratum (the key
+// rollout.Fleet.Stratum gives the hosts with those label values; NewStrata
+// builds the map); series of unknown strata are dropped.
 //
 // A Prometheus is safe for concurrent use.
 package observe

@@ -21,6 +21,8 @@ import (
 // rule that decided, when one did. AskAgain is when the answer may change:
 // the engine's time when it knows one (a window opens, a deferral ends),
 // otherwise the server's host interval from now; it is omitted for never.
+// A host the inventory does not know is told never (why "unknown host");
+// a rollout the server does not know is a 404.
 type HostAnswer struct {
 	Rollout  string    `json:"rollout"`
 	Host     string    `json:"host"`

@@ -65,7 +65,6 @@ type Server struct {
 	m       *metrics
 	mu      sync.Mutex // serialises changes to rollouts
 	live    atomic.Pointer[map[string]*live]
-	started time.Time
 }
 
 // live is a rollout in memory.
@@ -140,7 +139,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		r := prometheus.NewRegistry()
 		cfg.Registry, cfg.Gatherer = r, r
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, started: cfg.Now()}
+	s := &Server{cfg: cfg, log: cfg.Logger}
 	m, err := newMetrics(cfg.Registry, s)
 	if err != nil {
 		return nil, err
@@ -353,8 +352,7 @@ func (s *Server) observe(ctx context.Context, l *live, rec *Record, now time.Tim
 		return false, nil
 	}
 	if l.coverRing != st.Ring {
-		hosts := s.cfg.Hosts
-		l.cover, l.stratum = observe.NewStrata(l.fleet, hosts, st.Ring)
+		l.cover, l.stratum = observe.NewStrata(l.fleet, s.cfg.Hosts, st.Ring)
 		l.coverRing = st.Ring
 	}
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
