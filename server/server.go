@@ -60,11 +60,11 @@ type Config struct {
 // the state in a Store with compare-and-swap writes. Its methods are safe
 // for concurrent use.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	m       *metrics
-	mu      sync.Mutex // serialises changes to rollouts
-	live    atomic.Pointer[map[string]*live]
+	cfg  Config
+	log  *slog.Logger
+	m    *metrics
+	mu   sync.Mutex // serialises changes to rollouts
+	live atomic.Pointer[map[string]*live]
 }
 
 // live is a rollout in memory.
