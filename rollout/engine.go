@@ -412,6 +412,9 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 		return d.finish(Done, time.Time{})
 	}
 	next := &plan.Rings[nr]
+	if (nr != st.Ring || st.Step < 0) && !d.ringHasHosts(nr) {
+		return d.hold(time.Time{})
+	}
 	if (nr != st.Ring || st.Step < 0) && next.Approval {
 		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name && approvalCounts(a, st.Started, now) }) {
 			msg := "entering this ring needs a human approval"
