@@ -54,6 +54,7 @@ var (
 		{Name: "rate"},
 		{Name: "alpha"},
 		{Name: "action", Required: true},
+		{Name: "attribute"},
 	}}
 	blackoutSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "from", Required: true},
@@ -485,11 +486,11 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 var (
 	triggerFormAttrs = []string{"above", "against", "test"}
 	triggerUses      = map[rollout.TriggerKind][]string{
-		rollout.Absolute:        {"signal", "above", "min_count", "action"},
-		rollout.Silence:         {"signal", "above", "min_count", "action"},
+		rollout.Absolute:        {"signal", "above", "min_count", "action", "attribute"},
+		rollout.Silence:         {"signal", "above", "min_count", "action", "attribute"},
 		rollout.Baseline:        {"signal", "against", "ratio", "min_count", "action"},
 		rollout.SilenceBaseline: {"signal", "against", "ratio", "min_count", "action"},
-		rollout.Sequential:      {"signal", "test", "rate", "ratio", "alpha", "action"},
+		rollout.Sequential:      {"signal", "test", "rate", "ratio", "alpha", "action", "attribute"},
 	}
 	triggerNeeds = map[rollout.TriggerKind][]string{
 		rollout.Absolute:        {"above"},
@@ -645,6 +646,7 @@ func (l *loader) decodeTriggerBody(b *hcl.Block, plan int) rollout.Trigger {
 		l.at(t.Src, "min_count", a, ok)
 		t.MinCount = v
 	}
+	l.decodeTriggerEvidence(attrs, &t)
 	return t
 }
 

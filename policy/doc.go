@@ -152,6 +152,28 @@
 // Setting more than one of above, against and test is the error
 // "Conflicting trigger forms".
 //
+// Attribution. An absolute, silence or sequential trigger reads the
+// updated hosts alone, so an outage that hits every host (updated or not)
+// fires it and rolls back an update that did nothing wrong. With
+//
+//	attribute  string, optional: "baseline" or "none"; default "none".
+//
+// set to "baseline" (rollout.Trigger.Attributed) the trigger fires only
+// when the hosts not yet updated do not meet the same condition (the same
+// rate above the same threshold, the same share silent, or the same
+// sequential test rejecting the healthy rate on their count and
+// host-hours). When they do, the rollout holds (nothing advances, nothing
+// is rolled back) and the decision says "fleet-wide failure, not
+// attributable to this update: holding", with both cohorts' figures.
+// Without the baseline's signal it cannot attribute and holds, as for any
+// missing signal; with no host left in the baseline (the last step) it
+// fires as "none" would, and says so. The default stays "none" so that a
+// policy written before attribution acts exactly as it did, and a trigger
+// never stays quiet on a misread baseline unless asked to; the
+// recommended policy sets "baseline". Baseline and baseline silence
+// triggers compare with the baseline by construction (a fleet-wide failure
+// raises both rates), so attribute is an "Unexpected attribute" on them.
+//
 // # blackout "NAME" (in rollout)
 //
 // A global freeze: nothing advances and no host takes the update in

@@ -297,7 +297,8 @@ func triggerView(t rollout.Trigger) []attr {
 	if t.MinCount != 0 {
 		minCount = strconv.Itoa(t.MinCount)
 	}
-	return append(out, attr{"min_count", minCount}, attr{"action", strconv.Quote(t.Action.String())})
+	out = append(out, attr{"min_count", minCount}, attr{"action", strconv.Quote(t.Action.String())})
+	return append(out, triggerEvidenceView(t)...)
 }
 
 // named compares two slices of blocks keyed by their Name, in head's

@@ -123,6 +123,7 @@ func Compile(p Plan) (*Plan, error) {
 		default:
 			bad(t.Src, rule, "unknown trigger kind %d", t.Kind)
 		}
+		validateTriggerEvidence(t, func(field string, f string, a ...any) { badAt(t.Src, rule, field, 0, f, a...) })
 		if !t.Kind.silence() && t.Signal == "" {
 			badAt(t.Src, rule, "signal", 0, "a %s trigger needs a signal", t.Kind)
 		}
@@ -446,6 +447,7 @@ func digest(p *Plan) string {
 	}
 	for _, t := range p.Triggers {
 		w("trigger %q %d %q %g %d %g %g %g %d", t.Name, t.Kind, t.Signal, t.Threshold, t.MinCount, t.Rate, t.Ratio, t.Alpha, t.Action)
+		digestTriggerEvidence(w, &t)
 	}
 	for _, b := range p.Blackouts {
 		w("blackout %q %d %d %q", b.Name, b.From.UnixNano(), b.To.UnixNano(), b.Exempt)

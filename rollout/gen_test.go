@@ -79,6 +79,7 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 		case 3:
 			tr.Kind, tr.Threshold, tr.MinCount = SilenceBaseline, rapid.SampledFrom([]float64{1.5, 3}).Draw(t, "silentRatio"), 2
 		}
+		tr.Attributed = tr.Kind != SilenceBaseline && rapid.IntRange(0, 2).Draw(t, "attributed") == 0
 		p.Triggers = append(p.Triggers, tr)
 	}
 	p.Urgencies = []Urgency{{Name: "emergency", BakeScale: 0.1}}

@@ -177,7 +177,14 @@ type Trigger struct {
 	Alpha float64
 	// Action is Halt or Rollback.
 	Action Action
-	Src    Source
+	// Attributed, for Absolute, Silence and Sequential triggers, makes the
+	// trigger fire only when the hosts not yet updated (the baseline) do
+	// not show the same condition; when they do, the failure is not the
+	// update's and the rollout holds with the reason "fleet-wide failure,
+	// not attributable to this update: holding" (see attribution.go). The
+	// zero value fires on the updated hosts alone, as before.
+	Attributed bool
+	Src        Source
 }
 
 // Blackout is a global freeze: no host takes an update and no rollout

@@ -106,6 +106,14 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 	}
 	o.Updated.Silent = rapid.IntRange(0, hosts/3).Draw(t, "silent")
 	o.Baseline.Silent = rapid.IntRange(0, 10).Draw(t, "baselineSilent")
+	if rapid.IntRange(0, 3).Draw(t, "sickBaseline") == 0 {
+		o.Baseline.Silent = rapid.IntRange(0, 100).Draw(t, "sickSilent")
+		o.Baseline.Signals["crash"] = Signal{Count: float64(rapid.IntRange(0, 50).Draw(t, "baseCrash"))}
+	}
+	if rapid.IntRange(0, 4).Draw(t, "baseErr") > 0 {
+		o.Baseline.Signals["err"] = Signal{Count: float64(rapid.IntRange(0, 60).Draw(t, "baseErrCount")),
+			Hours: float64(rapid.IntRange(0, 4000).Draw(t, "baseErrHours"))}
+	}
 	if rapid.IntRange(0, 9).Draw(t, "noBaseline") == 0 {
 		o.Baseline.Hosts, o.Baseline.Silent = 0, 0
 	}
@@ -130,9 +138,38 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 }
 
 // oracleFires is a plain reading of the trigger rules: does any trigger
-// fire on obs for st?
+// fire on obs for st? An attributed trigger fires when its condition holds
+// on the updated hosts and the baseline, when there is one, has the
+// trigger's signal and does not meet the condition itself.
 func oracleFires(p *Plan, st State, obs Observation) bool {
 	for _, tr := range p.Triggers {
+		if !oracleCondition(tr, st, obs) {
+			continue
+		}
+		if !tr.Attributed || obs.Baseline.Hosts == 0 {
+			return true
+		}
+		if _, ok := obs.Baseline.Signals[tr.Signal]; !ok && !tr.Kind.silence() {
+			continue
+		}
+		if !oracleCondition(tr, State{}, Observation{Updated: obs.Baseline}) {
+			return true
+		}
+	}
+	return false
+}
+
+// oracleHolds reports whether an attributed trigger's condition holds on
+// the updated hosts: it either fires or holds, and never lets the rollout
+// advance.
+func oracleHolds(p *Plan, st State, obs Observation) bool {
+	return slices.ContainsFunc(p.Triggers, func(tr Trigger) bool { return tr.Attributed && oracleCondition(tr, st, obs) })
+}
+
+// oracleCondition reports whether trigger tr's condition holds on the
+// updated hosts of obs.
+func oracleCondition(tr Trigger, st State, obs Observation) bool {
+	{
 		u := obs.Updated
 		var acked Cohort
 		if st.Acked != nil {
@@ -236,6 +273,10 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 		if d.Action != Halt && d.Action != Rollback {
 			t.Fatalf("a trigger fires but the decision is %s: %v", d.Action, d.Reasons)
 		}
+	case prev.Phase == Running && (d.Action == Halt || d.Action == Rollback):
+		// No trigger fires by the reference reading (an attributed one
+		// whose baseline shows the same condition holds instead).
+		t.Fatalf("%s with no trigger firing: %v", d.Action, d.Reasons)
 	case prev.Phase == Halted && !obs.At.After(now):
 		if d.Action != Halt || pos(d.State) != pos(prev) {
 			t.Fatalf("halted rollout: got %s", d.Action)
@@ -281,6 +322,9 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 			t.Fatalf("advanced with signal %q missing", tr.Signal)
 		}
 	}
+	if oracleHolds(p, prev, obs) {
+		t.Fatalf("advanced while an attributed trigger's condition holds on the updated hosts: %v", d.Reasons)
+	}
 	if prev.Step >= 0 {
 		if end := prev.StepStarted.Add(p.BakeFor(prev.Ring, prev.Update.Urgency)); now.Before(end) {
 			t.Fatalf("advanced at %s before the bake ends at %s", now, end)
@@ -305,6 +349,9 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 	}
 	if d.State.Ring != nr || d.State.Step != ns || !d.State.StepStarted.Equal(now) {
 		t.Fatalf("advanced from %d/%d to %d/%d, want %d/%d", prev.Ring, prev.Step, d.State.Ring, d.State.Step, nr, ns)
+	}
+	if (nr != prev.Ring || prev.Step < 0) && nr < len(p.Rings)-1 && f.RingSize(nr) == 0 {
+		t.Fatalf("entered ring %q, which selects no host and is not the last: its bake would pass on no evidence", p.Rings[nr].Name)
 	}
 	if p.Rings[nr].Approval && (nr != prev.Ring || prev.Step < 0) &&
 		!slices.ContainsFunc(obs.Approvals, func(a Approval) bool {

@@ -27,6 +27,7 @@ import (
 //	fleet n=20 internal=2 tenants=acme:3,beta:5 [os=w10,w11]
 //	start [update=u1] [kind=content] [urgency=emergency] [at=]
 //	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [approve=ring] [at=]
+//	        [base=100 [base_crash=0] [base_silent=0] [base_hours=0] [base_signals=none]]   the baseline
 //	decide [at=]
 //	eligible [host=h03] [at=]  one host, or every verdict of the fleet
 //	pause [reason=...] | unpause | resume [by=bob] | adopt   [at=]
@@ -170,6 +171,14 @@ func (r *session) cmdObserve(name string, args map[string]string, input []string
 	}
 	if _, ok := args["crash"]; !ok && args["signals"] == "none" {
 		o.Updated.Signals = nil
+	}
+	if v, ok := args["base"]; ok {
+		o.Baseline = Cohort{Hosts: atoi(v), Silent: atoi(args["base_silent"]),
+			Signals: map[string]Signal{"crash": {Count: atof(args["base_crash"]), Hours: atof(args["base_hours"])}}}
+		o.Baseline.Healthy = o.Baseline.Hosts - o.Baseline.Silent
+		if args["base_signals"] == "none" {
+			o.Baseline.Signals = nil
+		}
 	}
 	for _, ring := range splitList(args["approve"]) {
 		o.Approvals = append(o.Approvals, Approval{Ring: ring, By: "alice"})
@@ -324,7 +333,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 // parseRule reads one line of a plan block:
 //
 //	ring NAME [select=KEY:V1|V2] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
-//	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] action=halt|rollback
+//	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
 //	urgency NAME bake_scale=0.1
 //	tenant NAME select=KEY:V [defer=48h] [window=sat,sun@01:00+4h/Europe/London] [optout=sensor]
@@ -355,6 +364,7 @@ func parseRule(p *Plan, line string) {
 		kinds := map[string]TriggerKind{"absolute": Absolute, "baseline": Baseline, "silence": Silence, "sequential": Sequential, "silence_baseline": SilenceBaseline}
 		tr := Trigger{Name: f[1], Kind: kinds[f[2]], Signal: args["signal"], Threshold: atof(orDefault(args["above"], args["ratio"])),
 			Rate: atof(args["rate"]), Ratio: atof(args["ratio"]), Alpha: atof(args["alpha"]), MinCount: atoi(args["min_count"])}
+		tr.Attributed = args["attribute"] == "baseline"
 		if err := tr.Action.UnmarshalText([]byte(args["action"])); err != nil {
 			panic(err)
 		}

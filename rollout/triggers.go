@@ -156,6 +156,9 @@ func (d *decider) triggers() (Action, bool) {
 	for k := range d.f.plan.Triggers {
 		t := &d.f.plan.Triggers[k]
 		r := t.evaluate(&v)
+		if r.fired && t.Attributed {
+			r = t.attribute(&v, r)
+		}
 		switch {
 		case r.fired:
 			fireReasons = append(fireReasons, Reason{Rule: d.f.plan.rules.triggers[k], Src: t.Src, Message: r.msg})
