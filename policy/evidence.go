@@ -18,7 +18,7 @@ var attributeValues = []string{"baseline", "none"}
 // is known; an attribute its form does not use was reported already.
 func (l *loader) decodeTriggerEvidence(attrs hcl.Attributes, t *rollout.Trigger) {
 	if a := attrs["attribute"]; a != nil && t.Kind != rollout.Baseline && t.Kind != rollout.SilenceBaseline {
-		if v, ok := l.stringAttr(a); ok {
+		if v, ok := l.dec.String(a); ok {
 			switch v {
 			case "baseline":
 				t.Attributed = true
