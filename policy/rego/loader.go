@@ -131,11 +131,21 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 	if !fs.ValidPath(name) || name == "." {
 		return nil, errors.New("not a path inside the policy directory")
 	}
+	// A FIFO would block at open, /dev/zero never ends: refuse what is
+	// not a regular file before opening it, as policy.ReadSource does.
+	if fi, err := fs.Stat(fsys, name); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
 	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
