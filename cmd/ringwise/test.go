@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/tester"
 
@@ -50,7 +51,11 @@ policies do not compile (each problem on stderr as FILE:LINE:COL: message),
 		return 1
 	}
 	if len(results) == 0 {
-		fmt.Fprintf(stderr, "ringwise test: no tests found\n")
+		if *run != "" {
+			fmt.Fprintf(stderr, "ringwise test: no test in %s matches -run %q\n", strings.Join(fs.Args(), ", "), *run)
+		} else {
+			fmt.Fprintf(stderr, "ringwise test: no tests found in %s: a test is a rule named test_* in a .rego file\n", strings.Join(fs.Args(), ", "))
+		}
 		return 1
 	}
 	ch := make(chan *tester.Result, len(results))

@@ -61,7 +61,7 @@ func (d *Decoder) Value(a *hcl.Attribute, ty cty.Type, what string) (cty.Value, 
 		d.Errorf(a.Expr.Range(), "Invalid value", "The value of %q must not be null; omit the attribute instead.", a.Name)
 		return cty.NilVal, false
 	}
-	cv, err := convert.Convert(v, ty)
+	cv, err := convertValue(v, ty)
 	if err != nil {
 		d.Errorf(a.Expr.Range(), "Incorrect attribute value type", "Inappropriate value for attribute %q: %s required.", a.Name, what)
 		return cty.NilVal, false
@@ -306,4 +306,43 @@ func (d *Decoder) CheckNames(a *hcl.Attribute, names []string, what string) {
 			d.Errorf(a.Expr.Range(), "Invalid "+a.Name, "%s lists %s %q twice.", a.Name, what, n)
 		}
 	}
+}
+
+// convertValue converts v to ty as convert.Convert does, but a list or map
+// of a primitive type element by element: cty unifies the element types of
+// a whole tuple with a quadratic sort, so a 100,000-element list literal
+// took a minute to convert.
+func convertValue(v cty.Value, ty cty.Type) (cty.Value, error) {
+	vt := v.Type()
+	switch {
+	case ty.IsListType() && ty.ElementType().IsPrimitiveType() && (vt.IsTupleType() || vt.IsListType()):
+		if v.LengthInt() == 0 {
+			return cty.ListValEmpty(ty.ElementType()), nil
+		}
+		elems := make([]cty.Value, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			ce, err := convert.Convert(e, ty.ElementType())
+			if err != nil {
+				return cty.NilVal, err
+			}
+			elems = append(elems, ce)
+		}
+		return cty.ListVal(elems), nil
+	case ty.IsMapType() && ty.ElementType().IsPrimitiveType() && (vt.IsObjectType() || vt.IsMapType()):
+		if v.LengthInt() == 0 {
+			return cty.MapValEmpty(ty.ElementType()), nil
+		}
+		elems := make(map[string]cty.Value, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			ce, err := convert.Convert(e, ty.ElementType())
+			if err != nil {
+				return cty.NilVal, err
+			}
+			elems[k.AsString()] = ce
+		}
+		return cty.MapVal(elems), nil
+	}
+	return convert.Convert(v, ty)
 }

@@ -1,0 +1,9 @@
+rollout "content" {
+  ring "canary" {
+    steps = [100]
+    bake  = "1h"
+  }
+  gate "g" {
+    rego = "gates/bits_lsh.rego"
+  }
+}

@@ -1,0 +1,5 @@
+package ringwise.gate
+
+hold contains msg if {
+	msg := opa.runtime().env.HOME
+}

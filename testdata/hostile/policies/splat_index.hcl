@@ -1,0 +1,6 @@
+rollout "content" {
+  ring "canary" {
+    steps = [[1, 100]][0]
+    bake  = "1h"
+  }
+}

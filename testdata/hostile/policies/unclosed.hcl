@@ -1,0 +1,4 @@
+rollout "content" {
+  ring "canary" {
+    steps = [100]
+    bake  = "1h"
