@@ -48,7 +48,9 @@
 // # Authentication
 //
 // Hosts present a host token (Authorization: Bearer TOKEN) and may only ask
-// the host call. Operators present an operator token, whose name is
+// the host call: a fleet-wide host token about any host, a host's own token
+// (Config.HostTokenOf) only about that host, so that a host reads its own
+// eligibility and nobody else's. Operators present an operator token, whose name is
 // recorded in the audit log; every change needs one. Errors are JSON
 // (Error) with a 4xx status that says what was wrong.
 //

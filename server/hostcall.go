@@ -38,9 +38,14 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }
 // hostCallIDs answers GET /v1/rollouts/{id}/hosts/{host} from memory.
 func (s *Server) hostCallIDs(w http.ResponseWriter, r *http.Request, id, host string) {
 	start := time.Now()
-	if !s.hostAuthorized(r) {
+	switch s.hostAuth(bearer(r), host) {
+	case authNone:
 		s.m.hostErrors.Inc()
 		writeError(w, http.StatusUnauthorized, "a host or operator token is required (Authorization: Bearer TOKEN)")
+		return
+	case authOtherHost:
+		s.m.hostErrors.Inc()
+		writeError(w, http.StatusForbidden, "this host token may only ask about its own host, not "+strconv.Quote(host))
 		return
 	}
 	l := s.lookup(id)
@@ -155,20 +160,57 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
+// hostAuthorized reports whether the request carries any host token (or
+// an operator token).
 func (s *Server) hostAuthorized(r *http.Request) bool {
-	t := bearer(r)
+	return s.hostAuth(bearer(r), "") != authNone
+}
+
+type auth uint8
+
+const (
+	authNone      auth = iota // no valid token
+	authOK                    // may ask about host
+	authOtherHost             // a valid token of another host
+)
+
+// hostAuth checks token t for a host call about host: a fleet-wide host
+// token or an operator token may ask about any host, a host's own token
+// (Config.HostTokenOf) only about that host. Comparisons take constant
+// time.
+func (s *Server) hostAuth(t, host string) auth {
 	if t == "" {
-		return false
+		return authNone
 	}
 	ok := 0
 	for _, h := range s.cfg.HostTokens {
 		ok |= subtle.ConstantTimeCompare([]byte(t), []byte(h))
 	}
-	if ok == 1 {
-		return true
+	if own, found := s.cfg.HostTokenOf[host]; found {
+		ok |= subtle.ConstantTimeCompare([]byte(t), []byte(own))
 	}
-	_, op := s.operator(t)
-	return op
+	if ok == 1 {
+		return authOK
+	}
+	if _, op := s.operator(t); op {
+		return authOK
+	}
+	if s.isHostToken(t) {
+		return authOtherHost
+	}
+	return authNone
+}
+
+// isHostToken reports whether t is some host's own token.
+func (s *Server) isHostToken(t string) bool {
+	if t == "" {
+		return false
+	}
+	found := 0
+	for _, tok := range s.cfg.HostTokenOf {
+		found |= subtle.ConstantTimeCompare([]byte(t), []byte(tok))
+	}
+	return found == 1
 }
 
 // operator returns the name of the operator whose token t is.

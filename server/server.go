@@ -37,9 +37,12 @@ type Config struct {
 	// the API (PUT /v1/rollouts/{id}/observation) by a program that builds
 	// them itself, and stored for every replica.
 	Observer Observer
-	// HostTokens may call the host endpoint; OperatorTokens (token ->
-	// operator name, recorded in the audit log) may call everything.
+	// HostTokens may call the host endpoint about any host; HostTokenOf
+	// (host ID -> token) gives a host a token of its own that may ask only
+	// about that host; OperatorTokens (token -> operator name, recorded in
+	// the audit log) may call everything.
 	HostTokens     []string
+	HostTokenOf    map[string]string
 	OperatorTokens map[string]string
 	Logger         *slog.Logger          // default slog.Default()
 	Registry       prometheus.Registerer // default a new registry, served at /metrics
@@ -106,8 +109,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if len(cfg.OperatorTokens) == 0 {
 		return nil, errors.New("server: no operator token: nobody could change a rollout")
 	}
-	if len(cfg.HostTokens) == 0 {
+	if len(cfg.HostTokens) == 0 && len(cfg.HostTokenOf) == 0 {
 		return nil, errors.New("server: no host token: no host could ask")
+	}
+	for _, t := range cfg.HostTokenOf {
+		if len(t) < 16 {
+			return nil, errors.New("server: host tokens must be at least 16 characters")
+		}
 	}
 	for t := range cfg.OperatorTokens {
 		if len(t) < 16 {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -446,5 +447,37 @@ func TestTelemetryUnavailable(t *testing.T) {
 	st, _ := op.Status(ctx, "r1")
 	if st.Step != 0 || len(st.Log) != 0 || !strings.Contains(st.Telemetry, "telemetry.hcl:5:14") || !strings.Contains(st.Telemetry, "connection refused") {
 		t.Errorf("step %d, %d log entries, telemetry %q; want no decision and the failed query named", st.Step, len(st.Log), st.Telemetry)
+	}
+}
+
+// TestHostOwnToken: a host's own token asks only about that host.
+func TestHostOwnToken(t *testing.T) {
+	ctx := context.Background()
+	store, err := server.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv, err := server.New(ctx, server.Config{Plans: loadPolicy(t), Hosts: fleet(), Store: store,
+		HostTokenOf: map[string]string{"h-001": "h-001-token-0123456789"}, OperatorTokens: map[string]string{opToken: "alice"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	if _, err := (&server.Client{URL: hs.URL, Token: opToken}).Start(ctx, server.StartRequest{ID: "r1", Update: rollout.Update{ID: "u", Kind: "content"}}); err != nil {
+		t.Fatal(err)
+	}
+	own := &server.Client{URL: hs.URL, Token: "h-001-token-0123456789"}
+	if a, err := own.Host(ctx, "r1", "h-001"); err != nil || a.Verdict != "wait" {
+		t.Errorf("own host: %+v %v", a, err)
+	}
+	var ae *server.APIError
+	if _, err := own.Host(ctx, "r1", "h-002"); !errors.As(err, &ae) || ae.Status != 403 || !strings.Contains(ae.Message, `only ask about its own host, not "h-002"`) {
+		t.Errorf("another host: %v (%q), want 403", err, ae.Message)
+	}
+	if _, err := own.List(ctx); !errors.As(err, &ae) || ae.Status != 403 {
+		t.Errorf("list with a host's token: %v, want 403", err)
 	}
 }

@@ -38,7 +38,8 @@ when its telemetry changes or an operator acts, and each decision is stored
 with a compare-and-swap (SQLite by default; PostgreSQL for several replicas).
 
 Tokens: hosts and operators authenticate with "Authorization: Bearer TOKEN".
-Host tokens come from -host-tokens FILE or $RINGWISE_HOST_TOKEN, operator
+Host tokens come from -host-tokens FILE or $RINGWISE_HOST_TOKEN: a line
+"TOKEN" may ask about any host, "HOST:TOKEN" only about HOST. Operator
 tokens from -operator-tokens FILE ("NAME:TOKEN" lines; the name goes to the
 audit log) or $RINGWISE_OPERATOR_TOKEN ("NAME:TOKEN" or TOKEN). Tokens have
 at least 16 characters.
@@ -53,7 +54,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	pol := fs.String("policy", "", "policy file or directory (required)")
 	inv := fs.String("inventory", "", "inventory `file`: a JSON array of {\"id\", \"labels\"} (required)")
 	tel := fs.String("telemetry", "", "telemetry `file` with a telemetry \"prometheus\" block")
-	hostTokens := fs.String("host-tokens", "", "`file` of host tokens")
+	hostTokens := fs.String("host-tokens", "", "`file` of host tokens, TOKEN (any host) or HOST:TOKEN a line")
 	opTokens := fs.String("operator-tokens", "", "`file` of operator tokens, NAME:TOKEN a line")
 	tick := fs.Duration("tick", time.Second, "how often the controller looks at its rollouts")
 	observeEvery := fs.Duration("observe-every", 15*time.Second, "how often telemetry is read")
@@ -109,13 +110,24 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ringwise serve: operator tokens: %v\n", err)
 		return 1
 	}
-	ht, err := tokens(*hostTokens, "RINGWISE_HOST_TOKEN", "host")
+	ht, err := tokens(*hostTokens, "RINGWISE_HOST_TOKEN", "*")
 	if err != nil {
 		fmt.Fprintf(stderr, "ringwise serve: host tokens: %v\n", err)
 		return 1
 	}
-	for t := range ht {
-		cfg.HostTokens = append(cfg.HostTokens, t)
+	for t, host := range ht {
+		if host == "*" {
+			cfg.HostTokens = append(cfg.HostTokens, t)
+			continue
+		}
+		if cfg.HostTokenOf == nil {
+			cfg.HostTokenOf = map[string]string{}
+		}
+		if _, dup := cfg.HostTokenOf[host]; dup {
+			fmt.Fprintf(stderr, "ringwise serve: host tokens: host %q has two tokens\n", host)
+			return 1
+		}
+		cfg.HostTokenOf[host] = t
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
