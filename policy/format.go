@@ -34,7 +34,7 @@ func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
 		return b.Bytes(), nil
 	}
 	if _, d := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); d.HasErrors() {
-		return nil, d
+		return nil, pointUnclosed(src, filename, d)
 	}
 	// hclwrite.Format is a token-level pass; run it to a fixed point so
 	// that formatting twice never changes anything.

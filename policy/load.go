@@ -241,6 +241,7 @@ func (l *loader) parse(name string, src []byte, fsys fs.FS) {
 		}
 	} else {
 		f, d = p.ParseHCL(src, name)
+		d = pointUnclosed(src, name, d)
 		if !d.HasErrors() && f != nil {
 			// Before anything is evaluated: a for-expression over a
 			// long list costs nothing here.
