@@ -8,7 +8,7 @@
 //   node build.mjs    (run by build.sh; RINGWISE_WASM_OPT=1 tries wasm-opt)
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -115,12 +115,24 @@ emit("index.html", page);
 const brotli = promisify(zlib.brotliCompress), gzip = promisify(zlib.gzip);
 const files = readdirSync(dist).filter((f) => /\.(html|js|css|wasm|svg)$/.test(f)).sort();
 const manifest = { page: "index.html", wasm: wasmName.wasm, gates: wasmName.gates, worker: workerName, app: appName, css: cssName, firstLoad: [], files: {} };
+// A hashed name stands for its content, so its compressed forms are kept
+// in .build/compressed/ for the next build.
+const cache = path.join(build, "compressed");
+mkdirSync(cache, { recursive: true });
+const cached = async (name, make) => {
+  if (!/-[0-9A-Za-z]{8,}\./.test(name)) return make();
+  const file = path.join(cache, name);
+  if (existsSync(file)) return readFileSync(file);
+  const data = await make();
+  writeFileSync(file, data);
+  return data;
+};
 await Promise.all(files.map(async (f) => {
   const data = readFileSync(path.join(dist, f));
   const quality = f.startsWith("ringwise-gates-") ? 9 : 11;
   const [br, gz] = await Promise.all([
-    brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_LGWIN]: 24, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
-    gzip(data, { level: 9 }),
+    cached(f + ".br", () => brotli(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_LGWIN]: 24, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } })),
+    cached(f + ".gz", () => gzip(data, { level: 9 })),
   ]);
   emit(f + ".br", br);
   emit(f + ".gz", gz);

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"log"
 	"mime"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -40,8 +41,14 @@ func main() {
 	if _, err := os.Stat(filepath.Join(*dir, "index.html")); err != nil {
 		log.Fatalf("serve: %s has no index.html: run wasm/build.sh", *dir)
 	}
-	log.Printf("serving the ringwise playground on http://%s/", *addr)
-	log.Fatal(http.ListenAndServe(*addr, handler(*dir)))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("serve: %v", err)
+	}
+	// The browser tests start this with -addr 127.0.0.1:0 and read the
+	// address from this line.
+	log.Printf("serving the ringwise playground on http://%s/", ln.Addr())
+	log.Fatal(http.Serve(ln, handler(*dir)))
 }
 
 // hashed matches the names build.mjs gives assets: name-HASH.ext, HASH

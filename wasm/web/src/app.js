@@ -41,7 +41,6 @@ function status(text, kind) {
 
 const modules = { main: null, gates: null }; // compiled WebAssembly.Modules
 let api = null; // the ringwise object of the module in use on this thread
-let mainApi = null;
 let gatesApi = null;
 let gatesLoading = null;
 
@@ -158,13 +157,22 @@ function analyse() {
   const key = JSON.stringify([s.files, s.scenario, s.options.urgency, s.options.start, s.base, !!gatesApi]);
   if (analysed.key === key) return analysed.value;
   const rw = gatesApi || api;
-  const check = rw.check(s.files);
+  // Rego and data files are for the gates module; until it is there, the
+  // policy files alone say whether it is needed.
+  const isPolicy = (name) => /\.hcl(\.json)?$/.test(name);
+  const loadable = gatesApi ? s.files : Object.fromEntries(Object.entries(s.files).filter(([n]) => isPolicy(n)));
+  const check = rw.check(loadable);
+  if (check.gates && !gatesApi) {
+    // "Rego gates need the gates module": it is on its way.
+    check.problems = (check.problems || []).filter((p) => !/^Rego gates need the gates module/.test(p.message));
+    check.loadingGates = true;
+  }
   const scen = rw.checkScenario(s.scenario);
   let base = null;
   if (s.base !== undefined) base = rw.check({ [BASE]: s.base });
   let plan = null;
   if (check.ok && scen.ok) {
-    plan = rw.plan(s.files, {
+    plan = rw.plan(loadable, {
       kind: scen.kind,
       rollout: scen.rollout,
       urgency: s.options.urgency.trim() || scen.urgency,
@@ -244,7 +252,7 @@ function renderProblems(a) {
     for (const p of problems || []) list.push({ ...p, where });
   };
   add(a.check.problems, "policy");
-  if (!a.check.ok && !(a.check.problems || []).length && a.check.error) list.push({ message: a.check.error, severity: "error", where: "policy" });
+  if (!a.check.ok && !a.check.loadingGates && !(a.check.problems || []).length && a.check.error) list.push({ message: a.check.error, severity: "error", where: "policy" });
   add(a.scen.problems, "scenario");
   if (a.base) add(a.base.problems, "base");
   if (a.plan && a.plan.error) list.push({ message: a.plan.error, severity: "error", where: "policy" });
@@ -283,9 +291,10 @@ function renderPlan(a) {
     const had = $("plan-table").rows.length > 0;
     pane.classList.toggle("stale-pane", had);
     $("plan-stale").hidden = false;
-    $("plan-stale").textContent = had
-      ? "Out of date: this is the plan of an earlier version. Fix the problems above to see the current one."
-      : "No plan: fix the problems above.";
+    const why = a.check.loadingGates && !(a.check.problems || []).some((p) => p.severity === "error")
+      ? "the policy has a gate: the plan comes once the gates module is loaded."
+      : "fix the problems above.";
+    $("plan-stale").textContent = had ? "Out of date: this is the plan of an earlier version; " + why : "No plan yet: " + why;
     return;
   }
   pane.classList.remove("stale-pane");
@@ -522,6 +531,10 @@ function compareMode() {
 
 async function main() {
   const t0 = performance.now();
+  // The module compiles (off this thread, as it streams in) while the
+  // editors are made.
+  const compiling = compile(RINGWISE_WASM);
+  compiling.catch(() => {});
   policyView = newView($("policy-editor"), newState({ doc: "", name: "policy.hcl", label: "Policy", lint: () => [], onChange: () => {}, run: simulate }));
   scenarioView = newView($("scenario-editor"), newState({ doc: "", name: SCENARIO, label: "Scenario file scenario.hcl", lint: lintScenario, onChange: changed, run: simulate }));
   baseView = newView($("base-editor"), newState({ doc: "", name: BASE, label: "Base policy base.hcl", lint: lintBase, onChange: changed, run: simulate }));
@@ -563,9 +576,12 @@ async function main() {
     resizing = setTimeout(() => chart && chart.resize(), 150);
   });
 
+  performance.mark("ringwise-editors");
   try {
-    modules.main = await compile(RINGWISE_WASM);
-    mainApi = api = await start(modules.main);
+    modules.main = await compiling;
+    performance.mark("ringwise-compiled");
+    api = await start(modules.main);
+    performance.mark("ringwise-started");
   } catch (e) {
     status("Cannot load ringwise.wasm: " + e.message, "bad");
     return;

@@ -2,22 +2,19 @@
 // the page stays responsive, and posts progress between Monte Carlo runs.
 // The page cancels a run by terminating the worker.
 //
-// Messages in:  {type: "run", id, module, files, scenario, options}
-//               (module: a compiled WebAssembly.Module; the first run
-//               starts it, later runs reuse it)
+// Messages in:  {id, module, files, scenario, options}
+//               (module: a compiled WebAssembly.Module in the first
+//               message, which starts it; null in later ones)
 // Messages out: {type: "progress", id, done, total}, {type: "result", id, result}
 import { start } from "./runtime.js";
 
 let api = null;
-let started = null;
 
 self.onmessage = async (e) => {
   const { id, module, files, scenario, options } = e.data;
   try {
-    if (!api || started !== module) {
-      api = await start(module);
-      started = module;
-    }
+    if (module) api = await start(module); // the first message of a worker
+    if (!api) throw new Error("the worker got no module");
     let last = 0;
     const result = api.simulate(files, scenario, options, (done, total) => {
       // At most about 100 messages, and always the last.
