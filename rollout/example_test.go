@@ -302,5 +302,5 @@ func ExampleSchedule_JSON() {
 	b, _ := json.Marshal(s.JSON())
 	fmt.Println(string(b))
 	// Output:
-	// {"rollout":"content","start":"2026-11-24T09:00:00Z","steps":[{"ring":"all","percent":10,"start":"2026-11-24T09:00:00Z","offset_seconds":0},{"ring":"all","percent":100,"start":"2026-11-24T11:00:00Z","offset_seconds":7200}],"complete":"2026-11-24T13:00:00Z"}
+	// {"rollout":"content","start":"2026-11-24T09:00:00Z","steps":[{"ring":"all","step":1,"percent":10,"start":"2026-11-24T09:00:00Z","offset_seconds":0,"bake_seconds":7200},{"ring":"all","step":2,"percent":100,"start":"2026-11-24T11:00:00Z","offset_seconds":7200,"bake_seconds":7200}],"complete":"2026-11-24T13:00:00Z"}
 }

@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,10 @@ type ScheduledStep struct {
 	Start     time.Time
 	Bake      time.Duration
 	Reasons   []string // why the start moved, e.g. a blackout
+	// Notes say what else holds at the step: the ring's approval and cover
+	// (at its first step), its tenant cap, and the release step that lifts
+	// the cap.
+	Notes []string
 }
 
 // Schedule returns the nominal timeline of u starting at start.
@@ -48,13 +53,32 @@ func (p *Plan) Schedule(u Update, start time.Time) Schedule {
 			pct, capped := p.StepPercent(i, j)
 			s.Steps = append(s.Steps, ScheduledStep{
 				Ring: p.Rings[i].Name, RingIndex: i, Step: j, Percent: pct, Capped: capped,
-				Start: t, Bake: bake, Reasons: reasons,
+				Start: t, Bake: bake, Reasons: reasons, Notes: p.stepNotes(i, j, capped),
 			})
 			t = t.Add(bake)
 		}
 	}
 	s.Complete = t
 	return s
+}
+
+// stepNotes returns the notes of step j of ring i (see ScheduledStep).
+func (p *Plan) stepNotes(i, j int, capped bool) []string {
+	r := &p.Rings[i]
+	var notes []string
+	if j == 0 && r.Approval {
+		notes = append(notes, "needs approval")
+	}
+	if capped {
+		notes = append(notes, fmt.Sprintf("tenant cap %g%%", r.TenantCap))
+	}
+	if j >= len(r.Steps) {
+		notes = append(notes, "release: tenant cap lifted")
+	}
+	if j == 0 && len(r.Cover) > 0 {
+		notes = append(notes, "cover "+strings.Join(r.Cover, ", "))
+	}
+	return notes
 }
 
 // ScheduleJSON is the JSON contract of a schedule: the output of
@@ -68,12 +92,18 @@ type ScheduleJSON struct {
 	Complete string             `json:"complete"`
 }
 
-// ScheduleStepJSON is one step of a ScheduleJSON.
+// ScheduleStepJSON is one step of a ScheduleJSON: Step counts from 1
+// within the ring, BakeSeconds is the step's bake, Notes and Delays are
+// ScheduledStep's Notes and Reasons (left out when empty).
 type ScheduleStepJSON struct {
-	Ring          string  `json:"ring"`
-	Percent       float64 `json:"percent"`
-	Start         string  `json:"start"`
-	OffsetSeconds int64   `json:"offset_seconds"`
+	Ring          string   `json:"ring"`
+	Step          int      `json:"step"`
+	Percent       float64  `json:"percent"`
+	Start         string   `json:"start"`
+	OffsetSeconds int64    `json:"offset_seconds"`
+	BakeSeconds   int64    `json:"bake_seconds"`
+	Notes         []string `json:"notes,omitempty"`
+	Delays        []string `json:"delays,omitempty"`
 }
 
 // JSON returns the schedule in its JSON contract.
@@ -83,9 +113,13 @@ func (s Schedule) JSON() ScheduleJSON {
 	for _, st := range s.Steps {
 		out.Steps = append(out.Steps, ScheduleStepJSON{
 			Ring:          st.Ring,
+			Step:          st.Step + 1,
 			Percent:       st.Percent,
 			Start:         rfc(st.Start),
 			OffsetSeconds: int64(st.Start.Sub(s.Start) / time.Second),
+			BakeSeconds:   int64(st.Bake / time.Second),
+			Notes:         st.Notes,
+			Delays:        st.Reasons,
 		})
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,10 +24,12 @@ The rollout is the one named by -rollout, or the one whose applies_to
 lists -kind; a policy with a single rollout needs neither.
 
 With -json the schedule is printed as
-  {"rollout": NAME, "start": T, "steps": [{"ring": NAME, "percent": P,
-   "start": T, "offset_seconds": N}, ...], "complete": T}
-with times in RFC 3339 UTC, percent the cumulative share of the ring, and
-offset_seconds counted from -start.`)
+  {"rollout": NAME, "start": T, "steps": [{"ring": NAME, "step": K,
+   "percent": P, "start": T, "offset_seconds": N, "bake_seconds": B,
+   "notes": [...], "delays": [...]}, ...], "complete": T}
+with times in RFC 3339 UTC, step counted from 1 within the ring, percent
+the cumulative share of the ring, offset_seconds counted from -start, and
+notes and delays (left out when empty) as in the table's NOTES.`)
 	asJSON := fs.Bool("json", false, "print the schedule as JSON")
 	startFlag := fs.String("start", "", "when the rollout starts, RFC 3339 (default now)")
 	kind := fs.String("kind", "", "update `kind`: pick the rollout whose applies_to lists it")
@@ -112,21 +115,7 @@ func writePlanTable(w io.Writer, plan *rollout.Plan, u rollout.Update, start tim
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RING\tSTEP\tPERCENT\tSTART\tOFFSET\tBAKE\tNOTES")
 	for _, st := range s.Steps {
-		r := &plan.Rings[st.RingIndex]
-		var notes []string
-		if st.Step == 0 && r.Approval {
-			notes = append(notes, "needs approval")
-		}
-		if st.Capped {
-			notes = append(notes, fmt.Sprintf("tenant cap %g%%", r.TenantCap))
-		}
-		if st.Step >= len(r.Steps) {
-			notes = append(notes, "release: tenant cap lifted")
-		}
-		if st.Step == 0 && len(r.Cover) > 0 {
-			notes = append(notes, "cover "+strings.Join(r.Cover, ", "))
-		}
-		notes = append(notes, st.Reasons...)
+		notes := append(slices.Clone(st.Notes), st.Reasons...)
 		fmt.Fprintf(tw, "%s\t%d\t%g%%\t%s\t+%s\t%s\t%s\n", st.Ring, st.Step+1, st.Percent,
 			rfc3339(st.Start), shortDuration(st.Start.Sub(start)), shortDuration(st.Bake), strings.Join(notes, "; "))
 	}
