@@ -7,6 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ringwise/ringwise/rollout"
 )
 
 func example(t *testing.T, name string) string {
@@ -123,8 +127,16 @@ func TestPlan(t *testing.T) {
 		t.Errorf("plan keys = %q", got)
 	}
 	step := m["steps"].([]any)[0].(map[string]any)
-	if got := keys(step); !slices.Equal(got, []string{"offset_seconds", "percent", "ring", "start"}) {
+	if got := keys(step); !slices.Equal(got, []string{"bake_seconds", "notes", "offset_seconds", "percent", "ring", "start", "step"}) {
 		t.Errorf("step keys = %q", got)
+	}
+	// Bake and notes, as the CLI's table shows them.
+	if diff := cmp.Diff(rollout.ScheduleStepJSON{Ring: "canary", Step: 1, Percent: 100, Start: p.Start, BakeSeconds: 20 * 60, Notes: []string{"cover os_build"}}, first); diff != "" {
+		t.Errorf("first step (-want +got):\n%s", diff)
+	}
+	last := p.Steps[len(p.Steps)-1]
+	if !slices.Equal(last.Notes, []string{"release: tenant cap lifted"}) {
+		t.Errorf("last step notes = %q", last.Notes)
 	}
 
 	emergency, fail := Plan(files, PlanOptions{Urgency: "emergency", Start: "2026-12-18T09:00:00Z"})

@@ -133,8 +133,7 @@ test("plan: the schedule as ringwise plan -json prints it", () => {
   const r = rw.plan(policy, { kind: "content", start: planStart });
   assert.ok(r.steps.length > 0);
   assert.deepEqual(Object.keys(r), ["rollout", "start", "steps", "complete"]);
-  assert.deepEqual(Object.keys(r.steps[0]), ["ring", "percent", "start", "offset_seconds"]);
-  assert.deepEqual(r.steps[0], { ring: "canary", percent: 100, start: planStart, offset_seconds: 0 });
+  assert.deepEqual(r.steps[0], { ring: "canary", step: 1, percent: 100, start: planStart, offset_seconds: 0, bake_seconds: 1200, notes: ["cover os_build"] });
   assert.deepEqual(r, expected("RINGWISE_EXPECTED_PLAN", ["plan", "-json", "-kind", "content", "-start", planStart, "recommended.hcl"]));
 });
 

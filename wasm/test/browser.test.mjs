@@ -202,6 +202,11 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
         const plan = await text(page, "#plan-table");
         assert.match(plan, /canary.*early.*broad/s, "the plan of the example is shown without a click");
         assert.match(await text(page, "#plan-title"), /rollout "recommended"/);
+        // Bake and notes as the CLI's plan shows them: the last step of
+        // "broad" is the release that lifts the tenant cap.
+        assert.deepEqual(await page.$$eval("#plan-table th", (ths) => ths.map((t) => t.textContent)), ["ring", "step", "percent", "start (UTC)", "offset", "bake", "notes"]);
+        const last = await page.$$eval("#plan-table tbody tr:last-child td", (tds) => tds.map((t) => t.textContent));
+        assert.deepEqual(last, ["broad", "7", "100%", "2024-07-19 06:59:00", "+2h50m", "20m", "release: tenant cap lifted"]);
         assert.equal(await page.$eval("#problems", (e) => e.hidden), true);
         assert.ok(!(await page.$(".cm-lint-marker-error")), "the example has no error marks");
         await shot(page, "01-ready");

@@ -301,16 +301,10 @@ function renderPlan(a) {
   $("plan-stale").hidden = true;
   const urgency = $("urgency").value.trim() || a.scen.urgency || "routine";
   $("plan-title").textContent = `rollout "${p.rollout}", ${a.scen.kind ? "a " + a.scen.kind + " update, " : ""}urgency ${urgency}, from ${utc(p.start)}`;
-  const step = {};
-  const hasBake = p.steps.some((s) => s.bake_seconds !== undefined);
-  const head = ["ring", "step", "percent", "start (UTC)", "offset"];
-  if (hasBake) head.push("bake", "notes");
-  table($("plan-table"), head, p.steps.map((s) => {
-    step[s.ring] = (step[s.ring] || 0) + 1;
-    const row = [s.ring, s.step ?? step[s.ring], s.percent + "%", s.start.replace("T", " ").replace("Z", ""), clock(s.offset_seconds)];
-    if (hasBake) row.push(duration(s.bake_seconds || 0), el("td", { class: "reasons" }, (s.notes || []).join("; ")));
-    return row;
-  }));
+  table($("plan-table"), ["ring", "step", "percent", "start (UTC)", "offset", "bake", "notes"], p.steps.map((s) => [
+    s.ring, s.step, s.percent + "%", s.start.replace("T", " ").replace("Z", ""), clock(s.offset_seconds), duration(s.bake_seconds),
+    el("td", { class: "reasons" }, [...(s.notes || []), ...(s.delays || [])].join("; ")),
+  ]));
   $("plan-complete").textContent = `complete ${utc(p.complete)} (${clock((Date.parse(p.complete) - Date.parse(p.start)) / 1000)}), assuming healthy signals${a.gates ? ", gates passing" : ""} and approvals granted at once`;
 }
 
