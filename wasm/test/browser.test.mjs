@@ -222,22 +222,24 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
     assert.ok(median(readies) <= BUDGET_READY_MS, `ready after ${readies} ms (median ${median(readies)}), budget ${BUDGET_READY_MS}`);
   });
 
-  test("ready under a slow link (1.6 Mbps, 150 ms RTT) within budget", async () => {
-    const page = await open();
-    const cdp = await page.createCDPSession();
-    await cdp.send("Network.enable");
-    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-    await cdp.send("Network.emulateNetworkConditions", {
-      offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 0.75e6 / 8,
-    });
-    const t0 = Date.now();
-    await load(page);
-    const ready = await page.evaluate(() => performance.getEntriesByName("ringwise-ready")[0].startTime);
-    figures.readyThrottledMs = Math.round(ready);
-    figures.readyThrottledWallMs = Date.now() - t0;
-    assert.deepEqual(page.errors, []);
-    await page.close();
-    assert.ok(ready <= BUDGET_READY_THROTTLED_MS, `ready after ${Math.round(ready)} ms throttled, budget ${BUDGET_READY_THROTTLED_MS}`);
+  test("ready under a slow link (1.6 Mbps, 150 ms RTT) within budget, median of 3", async () => {
+    const readies = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await open();
+      const cdp = await page.createCDPSession();
+      await cdp.send("Network.enable");
+      await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 0.75e6 / 8,
+      });
+      await load(page);
+      readies.push(Math.round(await page.evaluate(() => performance.getEntriesByName("ringwise-ready")[0].startTime)));
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    }
+    figures.readyThrottledMs = readies;
+    figures.readyThrottledMedianMs = median(readies);
+    assert.ok(median(readies) <= BUDGET_READY_THROTTLED_MS, `ready after ${readies} ms throttled (median ${median(readies)}), budget ${BUDGET_READY_THROTTLED_MS}`);
   });
 
   test("a syntax error is marked inline at its line as you type; undo fixes it; the plan follows", async () => {
