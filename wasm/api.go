@@ -199,14 +199,9 @@ func SimulateProgress(files map[string]string, scenario string, opts SimulateOpt
 	if runs < 1 || runs > MaxRuns {
 		return nil, failf("runs must be in [1, %d], got %d", MaxRuns, runs)
 	}
-	src := []byte(scenario)
-	sc, file, diags := simulate.ParseScenario(src, ScenarioFile)
-	if diags.HasErrors() {
-		if file == nil {
-			file = &hcl.File{Bytes: src}
-		}
-		files := map[string]*hcl.File{ScenarioFile: file}
-		return nil, &Failure{Error: summary(diags), Diagnostics: render(files, diags), Problems: problems(fileSources(files), diags)}
+	sc, file, fail := parseScenario(scenario)
+	if fail != nil {
+		return nil, fail
 	}
 	// A scenario the heap cannot hold is refused before anything is
 	// allocated, so the module lives on for the next call.
@@ -255,6 +250,34 @@ func SimulateProgress(files map[string]string, scenario string, opts SimulateOpt
 		return nil, failf("%v", err)
 	}
 	return &SimulateResult{Report: rep, SVG: svg.String(), CSV: csv.String(), Text: text.String()}, nil
+}
+
+// parseScenario parses a scenario source named ScenarioFile.
+func parseScenario(scenario string) (*simulate.Scenario, *hcl.File, *Failure) {
+	src := []byte(scenario)
+	sc, file, diags := simulate.ParseScenario(src, ScenarioFile)
+	if file == nil {
+		file = &hcl.File{Bytes: src}
+	}
+	if diags.HasErrors() {
+		files := map[string]*hcl.File{ScenarioFile: file}
+		return nil, nil, &Failure{Error: summary(diags), Diagnostics: render(files, diags), Problems: problems(fileSources(files), diags)}
+	}
+	return sc, file, nil
+}
+
+// CompareOptions are ringwise review's -seed and -runs; Runs 0 means
+// review's default (20).
+type CompareOptions struct {
+	Seed Seed `json:"seed"`
+	Runs int  `json:"runs"`
+}
+
+// CompareResult is the review of a policy change: the pull-request comment
+// as ringwise review writes it (Markdown) and its report as JSON.
+type CompareResult struct {
+	Markdown string `json:"markdown"`
+	Report   string `json:"report"`
 }
 
 // DecodeArg decodes the JSON text of argument what into v, with an error a

@@ -32,3 +32,9 @@ func TestCheckGateNeedsGatesModule(t *testing.T) {
 		t.Errorf("a Rego file was accepted by the build without OPA: %+v", r)
 	}
 }
+
+func TestCompareNeedsFullModule(t *testing.T) {
+	if _, fail := Compare(nil, nil, "", CompareOptions{}, nil); fail == nil || !strings.Contains(fail.Error, "full module") {
+		t.Errorf("Compare = %+v", fail)
+	}
+}

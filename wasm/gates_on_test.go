@@ -60,3 +60,31 @@ func TestFreezeCopyMatchesExamples(t *testing.T) {
 		t.Error("wasm/web/examples/gates/freeze.rego differs from examples/policies/gates/freeze.rego: copy it again")
 	}
 }
+
+// Compare gives the pull-request comment of ringwise review: the change
+// from all at once to the recommended policy shrinks the blast radius.
+func TestCompare(t *testing.T) {
+	base := map[string]string{"all-at-once.hcl": example(t, "all-at-once.hcl")}
+	head := map[string]string{"recommended.hcl": example(t, "recommended.hcl")}
+	var calls int
+	r, fail := Compare(base, head, example(t, "scenario.hcl"), CompareOptions{Seed: 1, Runs: 6}, func(done, total int) {
+		calls++
+		if total != 12 {
+			t.Errorf("progress total %d, want 12 runs", total)
+		}
+	})
+	if fail != nil {
+		t.Fatal(fail.Error)
+	}
+	for _, want := range []string{"<!-- ringwise-review -->\n## ringwise review: `all-at-once.hcl` → `recommended.hcl`", "✅ **Better**", "| hosts failed |"} {
+		if !strings.Contains(r.Markdown, want) {
+			t.Errorf("markdown lacks %q:\n%.600s", want, r.Markdown)
+		}
+	}
+	if !strings.HasPrefix(r.Report, "{") || calls != 12 {
+		t.Errorf("report %.80q, %d progress calls", r.Report, calls)
+	}
+	if _, fail := Compare(base, map[string]string{"p.hcl": "rollout {"}, example(t, "scenario.hcl"), CompareOptions{}, nil); fail == nil || fail.Problems == nil {
+		t.Errorf("a broken head: %+v", fail)
+	}
+}

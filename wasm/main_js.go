@@ -61,19 +61,40 @@ func main() {
 		if err := arg(args, 2, "options", &opts); err != nil {
 			return nil, err
 		}
-		var progress func(done, total int)
-		if len(args) > 3 && args[3].Type() == js.TypeFunction {
-			// progress(done, total) between runs: a worker posts it to
-			// the page while the simulation holds the worker's thread.
-			f := args[3]
-			progress = func(done, total int) { f.Invoke(done, total) }
+		return result(SimulateProgress(files, scenario, opts, progressOf(args, 3)))
+	}))
+	api.Set("compare", fn("compare(base, head, scenario, options, progress)", func(args []js.Value) (any, error) {
+		var base, head map[string]string
+		var scenario string
+		var opts CompareOptions
+		if err := arg(args, 0, "base", &base); err != nil {
+			return nil, err
 		}
-		return result(SimulateProgress(files, scenario, opts, progress))
+		if err := arg(args, 1, "head", &head); err != nil {
+			return nil, err
+		}
+		if err := arg(args, 2, "scenario", &scenario); err != nil {
+			return nil, err
+		}
+		if err := arg(args, 3, "options", &opts); err != nil {
+			return nil, err
+		}
+		return result(Compare(base, head, scenario, opts, progressOf(args, 4)))
 	}))
 	// gates: whether this module evaluates Rego gates (the second module).
 	api.Set("gates", Gates)
 	js.Global().Set("ringwise", api)
 	select {}
+}
+
+// progressOf returns argument i as a progress(done, total) callback, or
+// nil: a worker posts it to the page while the call holds its thread.
+func progressOf(args []js.Value, i int) func(done, total int) {
+	if i >= len(args) || args[i].Type() != js.TypeFunction {
+		return nil
+	}
+	f := args[i]
+	return func(done, total int) { f.Invoke(done, total) }
 }
 
 // result picks the value or the failure of an API call.

@@ -160,3 +160,33 @@ test("simulate: progress(done, total) from 0 to the runs, and the same report", 
   assert.deepEqual(seen, [[0, 3], [1, 3], [2, 3], [3, 3]]);
   assert.deepEqual(r, rw.simulate(policy, scenario, { seed: 3, runs: 3 }));
 });
+
+// The full module (ringwise-gates.wasm: Rego gates and review) gives the
+// pull-request comment of ringwise review, byte for byte.
+test("full module: compare is the comment ringwise review posts", async () => {
+  const { gates } = JSON.parse(readFileSync(path.join(dist, "manifest.json"), "utf8"));
+  const go = new globalThis.Go();
+  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dist, gates)), go.importObject);
+  const first = globalThis.ringwise;
+  go.run(instance);
+  const full = globalThis.ringwise;
+  globalThis.ringwise = first;
+  assert.equal(full.gates, true);
+  const base = { "all-at-once.hcl": example("all-at-once.hcl") };
+  const r = full.compare(base, policy, scenario, { seed: 1, runs: 6 });
+  assert.equal(r.error, undefined, r.error);
+  const args = ["review", "-base", "all-at-once.hcl", "-head", "recommended.hcl", "-runs", "6", "-seed", "1", "scenario.hcl"];
+  const want = process.env.RINGWISE_CLI
+    ? execFileSync(process.env.RINGWISE_CLI, args, { cwd: examples, encoding: "utf8" })
+    : execFileSync("go", ["run", "../../../cmd/ringwise", ...args], { cwd: examples, encoding: "utf8" });
+  assert.equal(r.markdown, want);
+  // And the gated example runs its Rego.
+  const gated = {
+    "gated.hcl": example("gated.hcl"),
+    "gates/freeze.rego": example("gates/freeze.rego"),
+    "gates/holidays.json": example("gates/holidays.json"),
+  };
+  const c = full.check(gated);
+  assert.equal(c.ok, true, c.diagnostics);
+  assert.equal(c.gates, true);
+});

@@ -48,21 +48,21 @@ async function loadGates() {
   if (gatesApi) return gatesApi;
   if (!gatesLoading) {
     gatesLoading = (async () => {
-      status("This policy has a gate: loading the gates module (Rego, with OPA)…");
+      status("Loading the full module (Rego gates, with OPA, and review)…");
       const t0 = performance.now();
       let last = 0;
       modules.gates = await compile(RINGWISE_GATES_WASM, (got, total) => {
         if (got - last > 512 * 1024) {
           last = got;
-          status(`Loading the gates module: ${(got / 1048576).toFixed(1)}${total ? " of " + (total / 1048576).toFixed(1) : ""} MB…`);
+          status(`Loading the full module: ${(got / 1048576).toFixed(1)}${total ? " of " + (total / 1048576).toFixed(1) : ""} MB…`);
         }
       });
       gatesApi = await start(modules.gates);
-      status(`Gates module loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`, "good");
+      status(`Full module loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`, "good");
       return gatesApi;
     })().catch((e) => {
       gatesLoading = null;
-      status("Cannot load the gates module: " + e.message, "bad");
+      status("Cannot load the full module: " + e.message, "bad");
       throw e;
     });
   }
@@ -228,11 +228,36 @@ function simKey() {
 }
 
 function markSimStale() {
-  if (!lastSim) return;
-  const stale = lastSim.key !== simKey();
-  $("sim-pane").classList.toggle("stale-pane", stale);
-  $("sim-stale").hidden = !stale;
-  $("sim-stale").textContent = "These results are for an earlier version of the files or options. Simulate again (Ctrl+Enter) to update them.";
+  for (const [last, pane, note] of [[lastSim, "sim-pane", "sim-stale"], [lastCompare, "compare-pane", "compare-stale"]]) {
+    if (!last) continue;
+    const stale = last.key !== simKey();
+    $(pane).classList.toggle("stale-pane", stale);
+    $(note).hidden = !stale;
+    $(note).textContent = "These results are for an earlier version of the files or options. Run again (Ctrl+Enter) to update them.";
+  }
+}
+
+let lastCompare = null;
+
+// showComparison renders the review comment (Markdown, as ringwise review
+// posts it on a pull request) as HTML. Raw HTML in it is escaped, except
+// the <sub> the comment uses: policy names and reasons come from the
+// files, which a share link may have brought.
+async function showComparison(r, key, ms) {
+  if (r.error) {
+    status("Cannot compare: " + r.error, "bad");
+    return;
+  }
+  const { Marked } = await import("marked");
+  const escape = (t) => t.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const md = new Marked();
+  md.use({ renderer: { html: (token) => (/^<\/?sub>$/.test(token.text.trim()) ? token.text : /^<!--[\s\S]*-->\s*$/.test(token.text) ? "" : escape(token.text)) } });
+  lastCompare = { key, result: r };
+  $("compare-pane").hidden = false;
+  $("compare-body").innerHTML = md.parse(r.markdown);
+  $("compare-note").textContent = "(the comment ringwise review posts on a pull request)";
+  markSimStale();
+  status(`Compared in ${ms} ms: ${(/\*\*([^*]+)\*\*/.exec(r.markdown) || [, "done"])[1]}`, "good");
 }
 
 function refresh() {
@@ -333,7 +358,13 @@ async function simulate() {
     status("Fix the problems first: " + (a.check.error || a.scen.error), "bad");
     return;
   }
-  const kind = a.gates ? "gates" : "main";
+  const comparing = $("compare").checked;
+  if (comparing && a.base && !a.base.ok) {
+    status("Fix the base policy first: " + a.base.error, "bad");
+    return;
+  }
+  // Gates and compare (review) are in the full module.
+  const kind = a.gates || comparing ? "gates" : "main";
   if (kind === "gates") {
     try {
       await loadGates();
@@ -342,15 +373,19 @@ async function simulate() {
     }
   }
   const s = snapshot();
-  const runs = Math.max(1, Math.min(1000, Number(s.options.runs) || 1));
+  let runs = Math.max(1, Math.min(1000, Number(s.options.runs) || 1));
+  // A comparison needs runs to tell a change from noise: review's 20,
+  // unless Runs asks for more.
+  if (comparing && runs < 20) runs = 20;
   const options = { seed: s.options.seed.trim() || "1", runs };
   const { w, fresh } = workerFor(kind);
   const id = ++jobs;
-  running = { id, key: simKey(), t0: performance.now(), runs };
+  running = { id, key: simKey(), t0: performance.now(), runs, comparing };
   busy(true);
+  const total = comparing ? 2 * runs : runs;
   $("progress").value = 0;
-  $("progress-text").textContent = `0 of ${runs} runs`;
-  status(runs > 1 ? `Simulating ${runs} runs…` : "Simulating…");
+  $("progress-text").textContent = `0 of ${total} runs`;
+  status(comparing ? `Comparing base and policy over ${runs} runs each…` : runs > 1 ? `Simulating ${runs} runs…` : "Simulating…");
   w.onmessage = (e) => {
     const m = e.data;
     if (!running || m.id !== running.id) return;
@@ -361,16 +396,21 @@ async function simulate() {
     }
     const ms = Math.round(performance.now() - running.t0);
     const key = running.key;
+    const wasComparing = running.comparing;
     running = null;
     busy(false);
-    showSimulation(m.result, key, ms);
+    if (wasComparing) showComparison(m.result, key, ms);
+    else showSimulation(m.result, key, ms);
   };
   w.onerror = (e) => {
     running = null;
     busy(false);
     status("The simulation failed: " + (e.message || "worker error"), "bad");
   };
-  w.postMessage({ id, module: fresh ? modules[kind] : null, files: s.files, scenario: s.scenario, options });
+  w.postMessage({
+    id, op: comparing ? "compare" : "simulate", module: fresh ? modules[kind] : null,
+    files: s.files, base: comparing ? { [BASE]: s.base } : null, scenario: s.scenario, options,
+  });
 }
 
 function cancel() {
@@ -515,9 +555,15 @@ function chooseExample() {
 function compareMode() {
   const on = $("compare").checked;
   $("base-box").hidden = !on;
+  $("compare-pane").hidden = !on || !lastCompare;
+  $("simulate").textContent = on ? "Compare" : "Simulate";
   if (on && baseView.state.doc.length === 0) {
-    baseView.dispatch({ changes: { from: 0, insert: policyFiles()[active] } });
+    // The base starts as the example's policy: the comparison then shows
+    // what the edits change.
+    const first = Object.keys(examples[example]).find((n) => /\.hcl$/.test(n));
+    baseView.dispatch({ changes: { from: 0, insert: examples[example][first] } });
   }
+  if (on && !gatesApi) loadGates().catch(() => {});
   changed();
 }
 
@@ -585,6 +631,13 @@ async function main() {
   for (const id of ["simulate", "format", "share", "compare"]) $(id).disabled = false;
   const ms = Math.round(performance.now() - t0);
   performance.mark("ringwise-ready");
+  // Start the simulation worker's module while the page is idle, so the
+  // first Simulate does not wait for it.
+  setTimeout(() => {
+    if (worker || running) return;
+    const { w } = workerFor("main");
+    w.postMessage({ id: 0, op: "warm", module: modules.main });
+  }, 500);
   document.body.dataset.ready = String(ms);
   status(`Ready in ${ms} ms${fromLink ? ", with the files of the link" : saved ? ", with your autosaved files" : ""}. Edit the policy: the plan follows. Ctrl+Enter simulates.`, "good");
 }
