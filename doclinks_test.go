@@ -20,7 +20,7 @@ var camelRef = regexp.MustCompile(`\b(?:([A-Za-z][A-Za-z0-9]*)\.)?(?:([A-Z][A-Za
 // docWords are CamelCase words of the docs that are not identifiers.
 var docWords = []string{
 	"DefRange", "EvalTime", // hcl's and OPA's, named unqualified
-	"GitHub", "JavaScript", "MiB", "PostgreSQL", "PromQL", "WebAssembly", "SQLite", "CrowdStrike", "CloudFlare", "OpenMetrics", "TypeScript", "NaN", "MinIO", "GiB", "KiB", "JSONPath", "UTC"}
+	"GitHub", "JavaScript", "MiB", "PostgreSQL", "PromQL", "WebAssembly", "SQLite", "CrowdStrike", "CloudFlare", "OpenMetrics", "TypeScript", "NaN", "MinIO", "GiB", "KiB", "JSONPath", "UTC", "AppConfig"}
 
 // declared returns the names each package of the module declares
 // (functions, methods, types, fields, constants, variables), by package

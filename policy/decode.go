@@ -24,7 +24,7 @@ var (
 	}}
 	signalSchema  = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "description"}}}
 	rolloutSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "applies_to"}},
+		Attributes: []hcl.AttributeSchema{{Name: "applies_to"}, {Name: "start_delay"}, {Name: "final_bake"}},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "ring", LabelNames: []string{"name"}},
 			{Type: "trigger", LabelNames: []string{"name"}},
@@ -36,7 +36,8 @@ var (
 	ringSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
 			{Name: "steps", Required: true},
-			{Name: "bake", Required: true},
+			{Name: "bake"},
+			{Name: "bakes"},
 			{Name: "cover"},
 			{Name: "tenant_cap"},
 			{Name: "min_healthy"},
@@ -395,6 +396,7 @@ func (l *loader) decodeRollout(b *hcl.Block, fsys fs.FS, index int) rollout.Plan
 			p.AppliesTo = kinds
 		}
 	}
+	l.decodeTiming(&p, content.Attributes)
 	seen := map[string]map[string]hcl.Range{}
 	var exempt []nameRef
 	for _, blk := range content.Blocks {
@@ -437,18 +439,8 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 	r := rollout.Ring{Name: label(b), Src: l.src(b.DefRange)}
 	r.Select = l.dec.Selector(content.Blocks)
 	attrs := content.Attributes
-	a := attrs["steps"]
-	steps, rngs, ok := l.dec.NumberList(a)
-	l.at(r.Src, "steps", a, ok)
-	if ok {
-		r.Steps = steps
-		for i, rng := range rngs {
-			l.fields[fieldKey{r.Src, "steps", i + 1}] = rng
-		}
-	}
-	a = attrs["bake"]
-	r.Bake, ok = l.dec.Duration(a)
-	l.at(r.Src, "bake", a, ok)
+	l.decodeSteps(&r, attrs["steps"])
+	l.decodeBakes(&r, b, attrs)
 	if a := attrs["cover"]; a != nil {
 		if v, ok := l.dec.StringList(a); ok {
 			l.dec.CheckNames(a, v, "label")

@@ -52,6 +52,15 @@
 //	applies_to  names, optional. Update kinds the rollout governs, e.g.
 //	            ["content"]. Omitted: every kind. Must not be empty when
 //	            given. Policy.Select picks a rollout by kind.
+//	start_delay duration, optional, >= 0, default "0s". The first step
+//	            begins this long after the rollout starts (AWS AppConfig's
+//	            first increment comes one interval after the start:
+//	            start_delay = the interval). An urgency's bake_scale
+//	            shortens it as it does bakes.
+//	final_bake  duration, optional, positive. Replaces the bake of the
+//	            very last step (the last ring at 100%): the monitoring of
+//	            the whole fleet before the rollout is complete. Omitted:
+//	            the last step bakes as its ring says.
 //	ring        block, at least one, in order (see below).
 //	trigger     block, any number.
 //	blackout    block, any number.
@@ -67,10 +76,26 @@
 //	             label = a string or a list of strings: the host's label
 //	             must have one of the values (OR); all attributes must hold
 //	             (AND). Omitted: every host not in an earlier ring.
-//	steps        list of numbers, required. Cumulative percentages of the
-//	             ring, strictly increasing, each in (0, 100], the last 100.
-//	bake         duration, required, positive. How long each step runs
-//	             healthy before the next.
+//	steps        list of numbers, or a step generator object; required.
+//	             As a list: cumulative percentages of the ring, strictly
+//	             increasing, each in (0, 100], the last 100. As a
+//	             generator (plan shows the steps it expands to):
+//	               steps = { linear = 20 }     20, 40, 60, 80, 100: linear
+//	                 is the percentage added each step, in (0, 100];
+//	               steps = { exponential = 10 }  10, 20, 40, 80, 100:
+//	                 exponential is the first step's percentage, in
+//	                 (0, 100], each next step multiplies it by factor
+//	                 (optional, > 1, default 2, as AWS AppConfig's G*2^N);
+//	             the last step is always 100, and a generator may make at
+//	             most 200 steps. A key other than linear, exponential and
+//	             factor is an error ("Did you mean"); factor without
+//	             exponential, or linear with exponential, is an error.
+//	bake         duration, positive; required unless bakes is given. How
+//	             long each step runs healthy before the next.
+//	bakes        list of durations, optional, one per step (of the
+//	             expanded steps), each positive; not with bake. The bake of
+//	             each step in order (Apple's phased release: a day each);
+//	             the release step of a tenant_cap bakes for the last.
 //	cover        names, optional. Labels whose every value combination in
 //	             the ring must be exposed and healthy before the ring
 //	             completes.

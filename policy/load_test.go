@@ -522,7 +522,7 @@ tenant "x" {
 	{
 		name:  "json: unknown attribute",
 		files: map[string]string{"p.hcl.json": `{"rollout": {"r": {"ring": {"a": {"steps": [100], "bake": "1h", "bak": "2h"}}}}}`},
-		want:  []diag{{"p.hcl.json:1:65", "Extraneous JSON object property", `Did you mean "bake"?`}},
+		want:  []diag{{"p.hcl.json:1:65", "Extraneous JSON object property", `Did you mean "bakes"?`}},
 	},
 	{
 		// Caught by rollout.Compile, reported at the ring's range.

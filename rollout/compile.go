@@ -60,24 +60,34 @@ func Compile(p Plan) (*Plan, error) {
 		bad(p.Src, planRule, "at most %d rings and %d tenants", maxRules, maxRules)
 	}
 	seen := map[string]bool{}
+	p.Rings = slices.Clone(p.Rings) // generated steps must not reach the caller's rings
+	validateTiming(&p, func(field, f string, a ...any) { badAt(p.Src, planRule, field, 0, f, a...) })
 	for i := range p.Rings {
 		r := &p.Rings[i]
 		rule := fmt.Sprintf("ring %q", r.Name)
+		genOK := true
+		if r.generated() {
+			steps := generateSteps(r, func(field string, elem int, f string, a ...any) {
+				genOK = false
+				badAt(r.Src, rule, field, elem, f, a...)
+			})
+			if genOK {
+				r.Steps = steps
+			}
+		}
 		if r.Name == "" {
 			badAt(r.Src, "ring", "name", 0, "a ring needs a name")
 		} else if seen["ring "+r.Name] {
 			badAt(r.Src, rule, "name", 0, "duplicate ring name %q", r.Name)
 		}
 		seen["ring "+r.Name] = true
-		validateSteps(r.Steps, func(elem int, f string, a ...any) { badAt(r.Src, rule, "steps", elem, f, a...) })
+		if genOK {
+			validateSteps(r.Steps, func(elem int, f string, a ...any) { badAt(r.Src, rule, "steps", elem, f, a...) })
+		}
 		if len(r.Steps) > maxSteps {
 			badAt(r.Src, rule, "steps", 0, "at most %d steps, got %d", maxSteps, len(r.Steps))
 		}
-		if r.Bake <= 0 {
-			badAt(r.Src, rule, "bake", 0, "bake must be a positive duration, got %s; every step must run for a while before the next", r.Bake)
-		} else if r.Bake > MaxSpan {
-			badAt(r.Src, rule, "bake", 0, "bake must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(r.Bake))
-		}
+		validateBakes(r, len(r.Steps), func(field string, elem int, f string, a ...any) { badAt(r.Src, rule, field, elem, f, a...) })
 		if r.TenantCap < 0 || r.TenantCap > 100 || math.IsNaN(r.TenantCap) {
 			badAt(r.Src, rule, "tenant_cap", 0, "tenant_cap must be a percentage in (0, 100], got %g", r.TenantCap)
 		}
@@ -246,23 +256,23 @@ func fmtSpan(d time.Duration) string {
 	return d.String()
 }
 
-// nominalLength sums the bakes of every step of every ring; ok is false
+// nominalLength sums the start delay and the bakes of every step of
+// every ring; ok is false
 // when the sum does not fit a time.Duration.
 func nominalLength(p *Plan) (total time.Duration, ok bool) {
+	if d := p.StartDelay; d > 0 && d <= MaxSpan {
+		total = d
+	}
 	for i := range p.Rings {
-		r := &p.Rings[i]
-		if r.Bake <= 0 || r.Bake > MaxSpan {
-			continue // reported on its own
-		}
-		n := len(r.Steps)
-		if r.TenantCap > 0 {
-			n++ // the release step
-		}
-		for range n {
-			if total > math.MaxInt64-r.Bake {
+		for j := range p.Steps(i) {
+			bake := p.rawBake(i, j)
+			if bake <= 0 || bake > MaxSpan {
+				continue // reported on its own
+			}
+			if total > math.MaxInt64-bake {
 				return total, false
 			}
-			total += r.Bake
+			total += bake
 		}
 	}
 	return total, true
@@ -404,6 +414,7 @@ func clonePlan(p Plan) Plan {
 	for i := range p.Rings {
 		r := &p.Rings[i]
 		r.Steps = slices.Clone(r.Steps)
+		r.Bakes = slices.Clone(r.Bakes)
 		r.Cover = slices.Clone(r.Cover)
 		r.Select = cloneSelector(r.Select)
 	}
@@ -463,6 +474,9 @@ func digest(p *Plan) string {
 	}
 	for _, g := range p.Gates {
 		w("gate %q %q", g.Name, g.Digest)
+	}
+	if v2 := digestV2(p); v2 != "" {
+		w("%s", v2)
 	}
 	return fmt.Sprintf("%016x", h.Sum64())
 }

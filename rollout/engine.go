@@ -385,7 +385,7 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 	ring := &plan.Rings[st.Ring]
 	ringRule := plan.rules.rings[st.Ring]
 	if st.Step >= 0 {
-		bake := plan.BakeFor(st.Ring, st.Update.Urgency)
+		bake := plan.StepBake(st.Ring, st.Step, st.Update.Urgency)
 		if end := st.StepStarted.Add(bake); now.Before(end) {
 			// No "time left" in the message: it would make every poll a new
 			// audit log entry.
@@ -396,6 +396,10 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 		}
 		if !d.healthy(ring, ringRule) {
 			return d.hold(time.Time{})
+		}
+	} else if st.Ring == 0 && plan.StartDelay > 0 {
+		if end, wait := d.startDelay(); wait {
+			return d.hold(end)
 		}
 	}
 	// Where next?
@@ -443,7 +447,7 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 		st.GA = now
 	}
 	st.Ring, st.RingName, st.Step, st.StepStarted = nr, next.Name, ns, now
-	return d.finish(Advance, now.Add(plan.BakeFor(nr, st.Update.Urgency)))
+	return d.finish(Advance, now.Add(plan.StepBake(nr, ns, st.Update.Urgency)))
 }
 
 // stop halts or rolls back.

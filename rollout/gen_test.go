@@ -54,6 +54,21 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 			Steps: genSteps(t, fmt.Sprintf("steps%d", i)),
 			Bake:  rapid.SampledFrom([]time.Duration{time.Nanosecond, time.Minute, 30 * time.Minute, 2 * time.Hour, 24 * time.Hour}).Draw(t, "bake"),
 		}
+		switch rapid.IntRange(0, 5).Draw(t, "stepForm") {
+		case 0: // a bake per step
+			for range r.Steps {
+				r.Bakes = append(r.Bakes, rapid.SampledFrom([]time.Duration{time.Nanosecond, time.Minute, 2 * time.Hour}).Draw(t, "bakes"))
+			}
+			r.Bake = 0
+		case 1: // a generator
+			r.Steps = nil
+			if rapid.Bool().Draw(t, "linear") {
+				r.Linear = rapid.SampledFrom([]float64{10, 20, 25, 30, 50, 100}).Draw(t, "linearBy")
+			} else {
+				r.Exponential = rapid.SampledFrom([]float64{1, 2, 10, 33}).Draw(t, "expBy")
+				r.Factor = rapid.SampledFrom([]float64{0, 1.5, 3}).Draw(t, "factor")
+			}
+		}
 		if i < n-1 {
 			r.Select = Selector{{Key: "ring", Values: []string{r.Name}}}
 		}
@@ -81,6 +96,10 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 		}
 		tr.Attributed = tr.Kind != SilenceBaseline && rapid.IntRange(0, 2).Draw(t, "attributed") == 0
 		p.Triggers = append(p.Triggers, tr)
+	}
+	if rapid.IntRange(0, 3).Draw(t, "timing") == 0 {
+		p.StartDelay = rapid.SampledFrom([]time.Duration{time.Nanosecond, 6 * time.Minute, 3 * time.Hour}).Draw(t, "startDelay")
+		p.FinalBake = rapid.SampledFrom([]time.Duration{0, time.Minute, 10 * time.Hour}).Draw(t, "finalBake")
 	}
 	p.Urgencies = []Urgency{{Name: "emergency", BakeScale: 0.1}}
 	if o.windows {

@@ -76,8 +76,19 @@ type Ring struct {
 	// Steps are cumulative percentages of the ring, strictly increasing,
 	// each in (0, 100], the last exactly 100.
 	Steps []float64
-	// Bake is how long each step must run healthy before the next.
+	// Bake is how long each step must run healthy before the next. It may
+	// be zero when Bakes gives every step its own.
 	Bake time.Duration
+	// Bakes, when not empty, gives each step its own bake (one per step,
+	// in order; the release step of a tenant cap bakes for the last).
+	Bakes []time.Duration
+	// Linear, Exponential and Factor generate Steps when Steps is empty
+	// (see steps.go): Linear adds Linear percent a step (20: 20, 40, ...,
+	// 100); Exponential starts at Exponential percent and multiplies by
+	// Factor (default 2) a step, ending at 100. Compile fills Steps.
+	Linear      float64
+	Exponential float64
+	Factor      float64
 	// Cover lists labels whose every value combination (stratum) present in
 	// the ring must be exposed first and must have reported healthy before
 	// the ring can complete.
@@ -241,6 +252,14 @@ type Plan struct {
 	Urgencies []Urgency
 	Tenants   []Tenant
 	Gates     []GateBinding
+	// StartDelay is how long after the rollout starts its first step
+	// begins (as AWS AppConfig, whose first increment comes one interval
+	// after the start). Zero: at once.
+	StartDelay time.Duration
+	// FinalBake, when positive, replaces the bake of the very last step
+	// (the last ring at 100%): the monitoring after the whole fleet has
+	// the update, before the rollout is complete.
+	FinalBake time.Duration
 	Src       Source
 
 	digest        string
@@ -344,7 +363,9 @@ func (p *Plan) bakeScale(urgency string) float64 {
 	return 1
 }
 
-// BakeFor returns how long step of ring must bake for an update of urgency.
+// BakeFor returns the ring's Bake scaled for an update of urgency: how
+// long each of its steps bakes unless the ring lists Bakes or the step is
+// the plan's last and FinalBake is set. StepBake gives any one step's.
 func (p *Plan) BakeFor(ring int, urgency string) time.Duration {
 	bake := p.Rings[ring].Bake
 	if s := p.bakeScale(urgency); s != 1 {

@@ -43,6 +43,9 @@ func newRolloutMachine(t *rapid.T, o genOpts) *rolloutMachine {
 	p2 := clonePlan(p)
 	for i := range p2.Rings {
 		p2.Rings[i].Bake *= 2
+		for j := range p2.Rings[i].Bakes {
+			p2.Rings[i].Bakes[j] *= 2
+		}
 	}
 	plan2, err := Compile(p2)
 	if err != nil {
@@ -325,8 +328,13 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 	if oracleHolds(p, prev, obs) {
 		t.Fatalf("advanced while an attributed trigger's condition holds on the updated hosts: %v", d.Reasons)
 	}
+	if prev.Step < 0 && prev.Ring == 0 {
+		if end := prev.StepStarted.Add(p.StartDelayFor(prev.Update.Urgency)); now.Before(end) {
+			t.Fatalf("advanced at %s before the start delay ends at %s", now, end)
+		}
+	}
 	if prev.Step >= 0 {
-		if end := prev.StepStarted.Add(p.BakeFor(prev.Ring, prev.Update.Urgency)); now.Before(end) {
+		if end := prev.StepStarted.Add(p.StepBake(prev.Ring, prev.Step, prev.Update.Urgency)); now.Before(end) {
 			t.Fatalf("advanced at %s before the bake ends at %s", now, end)
 		}
 		if obs.At.Before(prev.StepStarted) {

@@ -36,10 +36,16 @@ type ScheduledStep struct {
 func (p *Plan) Schedule(u Update, start time.Time) Schedule {
 	s := Schedule{Rollout: p.Name, Start: start}
 	t := start
+	var delayed []string
+	if d := p.StartDelayFor(u.Urgency); d > 0 {
+		t = t.Add(d)
+		delayed = append(delayed, fmt.Sprintf("first step delayed %s by start_delay", d))
+	}
 	for i := range p.Rings {
-		bake := p.BakeFor(i, u.Urgency)
 		for j := range p.Steps(i) {
-			var reasons []string
+			bake := p.StepBake(i, j, u.Urgency)
+			reasons := delayed
+			delayed = nil
 			for moved := true; moved; {
 				moved = false
 				for k := range p.Blackouts {

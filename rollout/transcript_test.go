@@ -291,6 +291,9 @@ func (r *session) cmdSchedule(name string, args map[string]string, input []strin
 		if step.Capped {
 			b.WriteString(" (tenant cap)")
 		}
+		if step.Bake != r.fleet.Plan().BakeFor(step.RingIndex, r.st.Update.Urgency) {
+			fmt.Fprintf(&b, " bake %s", step.Bake) // per step, or the final bake
+		}
 		for _, why := range step.Reasons {
 			fmt.Fprintf(&b, " [%s]", why)
 		}
@@ -333,6 +336,8 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 // parseRule reads one line of a plan block:
 //
 //	ring NAME [select=KEY:V1|V2] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
+//	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,...
+//	rollout NAME [start_delay=6m] [final_bake=30m]
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
 //	urgency NAME bake_scale=0.1
@@ -359,7 +364,13 @@ func parseRule(p *Plan, line string) {
 		for _, s := range splitList(args["steps"]) {
 			r.Steps = append(r.Steps, atof(s))
 		}
+		for _, s := range splitList(args["bakes"]) {
+			r.Bakes = append(r.Bakes, dur(s))
+		}
+		r.Linear, r.Exponential, r.Factor = atof(args["linear"]), atof(args["exponential"]), atof(args["factor"])
 		p.Rings = append(p.Rings, r)
+	case "rollout":
+		p.StartDelay, p.FinalBake = dur(args["start_delay"]), dur(args["final_bake"])
 	case "trigger":
 		kinds := map[string]TriggerKind{"absolute": Absolute, "baseline": Baseline, "silence": Silence, "sequential": Sequential, "silence_baseline": SilenceBaseline}
 		tr := Trigger{Name: f[1], Kind: kinds[f[2]], Signal: args["signal"], Threshold: atof(orDefault(args["above"], args["ratio"])),
