@@ -106,10 +106,17 @@ func (r *run) take(i int, now time.Time) {
 	for f := 0; mask != 0; f++ {
 		if mask&1 != 0 {
 			fl := &r.sc.Faults[f]
-			if unit(r.hashK(i, saltFault, int64(f))) < fl.Probability {
+			p := fl.Probability
+			if fl.Stages != nil {
+				p = fl.ProbabilityAt(time.Duration(t) * time.Second)
+			}
+			if unit(r.hashK(i, saltFault, int64(f))) < p {
 				lat := int64(fl.Latency.Sample(unit(r.hashK(i, saltLatency, int64(f)))) / time.Second)
-				if t+lat < onset {
-					onset, fault = t+lat, f
+				// Latent until StrikesFrom: then latency after the later
+				// of the event and the install.
+				from := max(t, int64(fl.StrikesFrom/time.Second))
+				if from+lat < onset {
+					onset, fault = from+lat, f
 				}
 			}
 		}

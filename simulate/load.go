@@ -54,9 +54,11 @@ var (
 		Attributes: []hcl.AttributeSchema{
 			{Name: "probability"}, {Name: "latency"}, {Name: "mode", Required: true}, {Name: "signal"},
 			{Name: "factor"}, {Name: "recover_after"}, {Name: "restart"}, {Name: "reboot_every"}, {Name: "recover_per_reboot"},
+			{Name: "strikes_from"},
 		},
-		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}, {Type: "stage"}},
 	}
+	stageSchema     = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "from", Required: true}, {Name: "probability", Required: true}}}
 	telemetrySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "interval", Required: true}, {Name: "delay"}, {Name: "loss"}, {Name: "silent_after"}, {Name: "rates"},
 	}}
@@ -106,6 +108,12 @@ var (
 //	    #           (down this long; default: until rollback), restart = "2m"
 //	    #           (back this long after taking the rollback)
 //	    # degraded: signal = "latency" (the signal raised), factor = 5 (its rate multiple)
+//	    strikes_from = "3h"          # latent until an outside event this long after the
+//	                                 # release; then latency after the later of it and the install
+//	    stage {                      # the probability for hosts updated from this time on
+//	      from        = "1h"         # (as more bad artefacts spread); stages in order
+//	      probability = 0.5
+//	    }
 //	  }
 //	  telemetry {
 //	    interval     = "5m"
@@ -439,11 +447,26 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 	c := d.content(b.Body, faultSchema)
 	a := c.Attributes
 	f.Select = d.attr.Selector(c.Blocks)
-	if len(c.Blocks) > 0 {
-		f.selectRange = c.Blocks[0].DefRange
+	for _, blk := range c.Blocks {
+		if blk.Type == "select" {
+			f.selectRange = blk.DefRange
+			break
+		}
 	}
 	f.Probability = d.number(a["probability"], 1, 0, 1)
 	f.Latency = d.dist(a["latency"])
+	f.StrikesFrom = d.dur(a["strikes_from"], 0)
+	for _, blk := range c.Blocks {
+		if blk.Type != "stage" {
+			continue
+		}
+		sa := d.content(blk.Body, stageSchema).Attributes
+		st := FaultStage{From: d.dur(sa["from"], 0), Probability: d.number(sa["probability"], 0, 0, 1)}
+		if n := len(f.Stages); n > 0 && st.From <= f.Stages[n-1].From {
+			d.errorf(blk.DefRange, "Fault stages out of order", "Each stage must start after the one before.")
+		}
+		f.Stages = append(f.Stages, st)
+	}
 	if m, ok := d.str(a["mode"]); ok {
 		i := slices.Index(faultModeNames[:], m)
 		if i <= 0 {

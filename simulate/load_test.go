@@ -120,6 +120,21 @@ func TestParseScenarioErrors(t *testing.T) {
 			src:  withFault("select {\n      os     = \"windows\"\n      tenant = [\"t1\", \"t2\"]\n      arch   = \"arm64\"\n    }"),
 			want: []string{`s.hcl:18:5 Fault selects no host | no host has arch = ["arm64"] (did you mean "amd64"?)`},
 		},
+		{
+			name: "fault stages out of order",
+			src:  withFault("select { os = \"windows\" }\n    stage {\n      from        = \"2h\"\n      probability = 0.5\n    }\n    stage {\n      from        = \"1h\"\n      probability = 1\n    }"),
+			want: []string{`s.hcl:23:5 Fault stages out of order | Each stage must start after the one before.`},
+		},
+		{
+			name: "fault stage probability out of range",
+			src:  withFault("select { os = \"windows\" }\n    stage {\n      from        = \"1h\"\n      probability = 2\n    }"),
+			want: []string{`s.hcl:21:21 Invalid probability | probability must be in [0, 1], got 2.`},
+		},
+		{
+			name: "strikes_from negative",
+			src:  withFault("select { os = \"windows\" }\n    strikes_from = \"-1h\""),
+			want: []string{`s.hcl:19:20 Invalid duration | strikes_from must not be negative.`},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc, _, diags := ParseScenario([]byte(tc.src), "s.hcl")

@@ -3,6 +3,7 @@ package simulate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,9 +121,43 @@ type Fault struct {
 	// brings the host back.
 	RebootEvery      time.Duration
 	RecoverPerReboot float64
-	Src              rollout.Source
+	// StrikesFrom makes the fault latent until this long after the
+	// release, when an outside event sets it off (a date, a later push): a
+	// host that took the update before then fails Latency after the event,
+	// one that takes it later, Latency after its install. Zero: from the
+	// install.
+	StrikesFrom time.Duration
+	// Stages change Probability over time, as when more bad artefacts
+	// spread: a host that takes the update at or after a stage's From
+	// (after the release) fails with the probability of the last stage
+	// started, and with Probability before the first. In order of From.
+	Stages []FaultStage
+	Src    rollout.Source
 
 	selectRange hcl.Range // of the select block, when parsed from a file
+}
+
+// FaultStage is a fault's probability from a time after the release.
+type FaultStage struct {
+	From        time.Duration
+	Probability float64
+}
+
+// ProbabilityAt returns the probability that a host the fault selects
+// fails when it takes the update at, after the release.
+func (f *Fault) ProbabilityAt(at time.Duration) float64 {
+	p := f.Probability
+	for _, st := range f.Stages {
+		if at >= st.From {
+			p = st.Probability
+		}
+	}
+	return p
+}
+
+// mayStrike reports whether the fault strikes any host at any time.
+func (f *Fault) mayStrike() bool {
+	return f.Probability > 0 || slices.ContainsFunc(f.Stages, func(st FaultStage) bool { return st.Probability > 0 })
 }
 
 // DistKind is the shape of a Dist.

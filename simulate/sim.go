@@ -96,7 +96,7 @@ func New(sc *Scenario, plan *rollout.Plan, opts ...Option) (*Sim, error) {
 		m := make([]uint16, len(ic.labels))
 		for g, l := range ic.labels {
 			for k, f := range sc.Faults {
-				if f.Probability > 0 && f.Select.Matches(l) {
+				if f.mayStrike() && f.Select.Matches(l) {
 					m[g] |= 1 << k
 				}
 			}
