@@ -50,7 +50,9 @@
 // Missing data is not health. A signal whose query returns no sample is
 // left out of the cohort's Signals, and the engine holds on any trigger
 // that reads it ("signal ... is missing"), except for a cohort with no
-// hosts, whose signals are zero. A query that fails, data older than
+// hosts, whose signals are zero. A counter that appeared with the first
+// hosts to update has one sample at first, too few for increase(): the
+// rollout holds for a scrape interval, which is the point. A query that fails, data older than
 // max_age, or a hosts query that fails make Observe return an error: the
 // caller has no observation and must not advance (package server holds the
 // rollout and says why). NaN or negative results are passed through and

@@ -20,7 +20,7 @@ import (
 // its files: a real Prometheus scraping fleetsim, `ringwise serve` with
 // SQLite and the example's telemetry, and the rollout verbs, from start to
 // the rollback the crash trigger makes when the canary's hosts start
-// crashing 15s after they updated.
+// crashing 20s after they updated.
 func TestExampleServer(t *testing.T) {
 	dir := t.TempDir()
 	ex := filepath.Join("..", "..", "examples", "server")
@@ -47,7 +47,7 @@ func TestExampleServer(t *testing.T) {
 	}
 	p := startServe(t, dir, "-db", "sqlite:"+filepath.Join(dir, "demo.db"), "-telemetry", filepath.Join(dir, "telemetry.hcl"), "-observe-every", "2s")
 	fs := exec.Command(sim, "-inventory", filepath.Join(dir, "inventory.json"), "-server", p.url, "-rollout", "r1", "-update", "c-292",
-		"-listen", fmt.Sprintf("127.0.0.1:%d", simPort), "-crash-after", "15s")
+		"-listen", fmt.Sprintf("127.0.0.1:%d", simPort), "-crash-after", "20s")
 	fs.Env = append(os.Environ(), "RINGWISE_HOST_TOKEN="+crashHostToken)
 	simLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
 	fs.Stdout, fs.Stderr = simLog, simLog
@@ -88,7 +88,7 @@ func TestExampleServer(t *testing.T) {
 		}
 	}
 	if len(advanced) < 2 || advanced[0] != "canary" || advanced[1] != "early" {
-		t.Errorf("advances %v, want the canary to pass its bake (the fault starts 15s after updating) and the early ring to start", advanced)
+		t.Errorf("advances %v, want the canary to pass its bake (the fault starts 20s after updating) and the early ring to start", advanced)
 	}
 	a, err := (&server.Client{URL: p.url, Token: crashHostToken}).Host(context.Background(), "r1", "host-0000")
 	if err != nil || a.Verdict != "revert" {

@@ -5,7 +5,7 @@
 // by update and OS build) for Prometheus to scrape.
 //
 //	fleetsim -inventory inventory.json -server http://127.0.0.1:8080 \
-//	    -rollout r1 -update c-292 -listen 127.0.0.1:9101 -crash-after 15s
+//	    -rollout r1 -update c-292 -listen 127.0.0.1:9101 -crash-after 20s
 //
 // With -crash-after, updated hosts start crashing that long after taking
 // the update (a bad update whose fault is not immediate); without it the
