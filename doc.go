@@ -53,7 +53,14 @@
 //     not use them do not link OPA.
 //   - [github.com/ringwise/ringwise/simulate]: a deterministic fleet-failure
 //     simulator that drives the same engine over millions of hosts.
-//   - cmd/ringwise: the CLI (check, fmt, plan, test, simulate).
+//   - [github.com/ringwise/ringwise/observe]: a rollout.Observation from
+//     Prometheus, configured in HCL; optional.
+//   - [github.com/ringwise/ringwise/server]: the reference update server and
+//     controller (ringwise serve): the host call over HTTP, a rollout API,
+//     the state in SQLite or PostgreSQL with compare-and-swap writes;
+//     optional, and linked only by programs that use it.
+//   - cmd/ringwise: the CLI (check, fmt, plan, test, simulate, review,
+//     serve, rollout).
 //
 // The engine is a pure state machine in the manner of etcd's raft: the
 // caller owns the clock and the state, passes both in, and persists the
