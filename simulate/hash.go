@@ -17,12 +17,14 @@ const (
 	saltReboot
 	saltCrashLost
 	saltRun
+	saltFlap // after saltRun, which SeedFor mixes in: adding salts changes no seed
+	nSalts   = saltFlap
 )
 
 // draws are a run's per-host random draws: hashes of the host position,
 // a salt and the run's seed, so that a host's draws do not depend on the
 // order in which the run visits hosts.
-type draws struct{ salts [saltRun]uint64 }
+type draws struct{ salts [nSalts]uint64 }
 
 func newDraws(seed uint64) draws {
 	var d draws

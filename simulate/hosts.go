@@ -27,6 +27,7 @@ const (
 	flQueued  uint8 = 1 << 0 // in a bucket
 	flChurned uint8 = 1 << 1 // its offline period after updating is counted silent
 	flRestart uint8 = 1 << 2 // took the rollback; back when its restart ends
+	flFailed  uint8 = 1 << 3 // has failed (counted once, however often it flaps)
 	flFault   uint8 = 0xf0   // fault index + 1 (pending while updated, active while failed)
 )
 
@@ -161,7 +162,10 @@ func (r *run) onset(i int, now time.Time) {
 	if r.s.trace != nil {
 		r.s.trace(traceEvent{kind: "fail", host: i, at: now, prev: prev})
 	}
-	r.failed++
+	if r.h[i].flags&flFailed == 0 {
+		r.failed++
+		r.h[i].flags |= flFailed
+	}
 	if r.firstFail < 0 {
 		r.firstFail = r.tick
 	}
@@ -221,8 +225,16 @@ func (r *run) unsilence(i int) {
 // recoverCrash brings a crashed host back up (still running the update).
 func (r *run) recoverCrash(i int, now time.Time) {
 	r.unsilence(i)
-	r.h[i].flags &^= flFault
 	r.setState(i, stUpdated)
+	if flap := r.sc.Faults[r.faultOf(i)].FlapEvery; !flap.IsZero() && r.rollbackT < 0 {
+		// The fault stays pending: the host crashes again (a draw of its
+		// own for each time it recovers), unless it takes the rollback
+		// first.
+		d := int64(flap.Sample(unit(r.hashK(i, saltFlap, int64(r.tick)))) / time.Second)
+		r.push(i, max(r.tick+1, r.tickOf(r.nowSec+d)))
+		return
+	}
+	r.h[i].flags &^= flFault
 	if r.rollbackT >= 0 {
 		r.push(i, r.tickOf(r.nextCheckIn(i, r.nowSec+1)))
 	}

@@ -54,7 +54,7 @@ var (
 		Attributes: []hcl.AttributeSchema{
 			{Name: "probability"}, {Name: "latency"}, {Name: "mode", Required: true}, {Name: "signal"},
 			{Name: "factor"}, {Name: "recover_after"}, {Name: "restart"}, {Name: "reboot_every"}, {Name: "recover_per_reboot"},
-			{Name: "strikes_from"},
+			{Name: "strikes_from"}, {Name: "flap_every"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}, {Type: "stage"}},
 	}
@@ -106,7 +106,8 @@ var (
 //	    recover_per_reboot = 0.001   # ... recovers with this chance
 //	    # crash:    signal = "crash" (the event reported), recover_after = "20m"
 //	    #           (down this long; default: until rollback), restart = "2m"
-//	    #           (back this long after taking the rollback)
+//	    #           (back this long after taking the rollback), flap_every = "exp(20m)"
+//	    #           (a recovered host crashes again this long after: the fault flaps)
 //	    # degraded: signal = "latency" (the signal raised), factor = 5 (its rate multiple)
 //	    strikes_from = "3h"          # latent until an outside event this long after the
 //	                                 # release; then latency after the later of it and the install
@@ -456,6 +457,7 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 	f.Probability = d.number(a["probability"], 1, 0, 1)
 	f.Latency = d.dist(a["latency"])
 	f.StrikesFrom = d.dur(a["strikes_from"], 0)
+	f.FlapEvery = d.dist(a["flap_every"])
 	for _, blk := range c.Blocks {
 		if blk.Type != "stage" {
 			continue
@@ -489,12 +491,16 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 	only("factor", Degraded)
 	only("recover_after", Crash)
 	only("restart", Crash)
+	only("flap_every", Crash)
 	only("reboot_every", BootLoop)
 	only("recover_per_reboot", BootLoop)
 	switch f.Mode {
 	case Crash:
 		if f.Signal == "" {
 			f.Signal = "crash"
+		}
+		if a["flap_every"] != nil && a["recover_after"] == nil {
+			d.errorf(a["flap_every"].NameRange, "Flapping needs recovery", "flap_every crashes a host again after it recovered by itself: set recover_after too.")
 		}
 	case Degraded:
 		if a["signal"] == nil || a["factor"] == nil {

@@ -131,6 +131,11 @@ func TestParseScenarioErrors(t *testing.T) {
 			want: []string{`s.hcl:21:21 Invalid probability | probability must be in [0, 1], got 2.`},
 		},
 		{
+			name: "flapping without recovery",
+			src:  withFault("select { os = \"windows\" }\n    flap_every = \"20m\""),
+			want: []string{`s.hcl:19:5 Flapping needs recovery | set recover_after too.`},
+		},
+		{
 			name: "strikes_from negative",
 			src:  withFault("select { os = \"windows\" }\n    strikes_from = \"-1h\""),
 			want: []string{`s.hcl:19:20 Invalid duration | strikes_from must not be negative.`},

@@ -121,6 +121,10 @@ type Fault struct {
 	// brings the host back.
 	RebootEvery      time.Duration
 	RecoverPerReboot float64
+	// FlapEvery (Crash, with RecoverAfter): a host that recovered by itself
+	// crashes again this long after, for as long as it runs the update: the
+	// fault flaps. Zero: it stays up once recovered.
+	FlapEvery Dist
 	// StrikesFrom makes the fault latent until this long after the
 	// release, when an outside event sets it off (a date, a later push): a
 	// host that took the update before then fails Latency after the event,
