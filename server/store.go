@@ -67,6 +67,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = "postgres"
 		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// Decisions and operator actions are short transactions; a few
+			// connections per replica leave room for many replicas.
+			s.db.SetMaxOpenConns(8)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
 	default:
 		return nil, fmt.Errorf("server: database %q: want sqlite:PATH or a postgres:// URL", dsn)
 	}
