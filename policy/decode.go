@@ -56,6 +56,7 @@ var (
 		{Name: "alpha"},
 		{Name: "action", Required: true},
 		{Name: "attribute"},
+		{Name: "by"},
 	}}
 	blackoutSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "from", Required: true},
@@ -478,11 +479,11 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 var (
 	triggerFormAttrs = []string{"above", "against", "test"}
 	triggerUses      = map[rollout.TriggerKind][]string{
-		rollout.Absolute:        {"signal", "above", "min_count", "action", "attribute"},
-		rollout.Silence:         {"signal", "above", "min_count", "action", "attribute"},
-		rollout.Baseline:        {"signal", "against", "ratio", "min_count", "action"},
-		rollout.SilenceBaseline: {"signal", "against", "ratio", "min_count", "action"},
-		rollout.Sequential:      {"signal", "test", "rate", "ratio", "alpha", "action", "attribute"},
+		rollout.Absolute:        {"signal", "above", "min_count", "action", "attribute", "by"},
+		rollout.Silence:         {"signal", "above", "min_count", "action", "attribute", "by"},
+		rollout.Baseline:        {"signal", "against", "ratio", "min_count", "action", "by"},
+		rollout.SilenceBaseline: {"signal", "against", "ratio", "min_count", "action", "by"},
+		rollout.Sequential:      {"signal", "test", "rate", "ratio", "alpha", "action", "attribute", "by"},
 	}
 	triggerNeeds = map[rollout.TriggerKind][]string{
 		rollout.Absolute:        {"above"},

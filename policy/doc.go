@@ -199,6 +199,49 @@
 // triggers compare with the baseline by construction (a fleet-wide failure
 // raises both rates), so attribute is an "Unexpected attribute" on them.
 //
+// Strata. A fault confined to one configuration (one OS build, one
+// non-default option on 0.8% of the fleet) never crosses a fleet-wide bar.
+// Every form takes
+//
+//	by  names, optional: host labels, e.g. ["os_build", "some_option"].
+//
+// (rollout.Trigger.By): the trigger is then evaluated on every stratum,
+// each value combination of those labels among the fleet's hosts, each
+// stratum's updated hosts against the same stratum's hosts not yet
+// updated (rollout.Observation.ByStratum, which package simulate fills and
+// a Go caller fills with rollout.StratumKey); the reason names the stratum
+// that fired ("stratum os_build=19045: ..."). With attribute = "baseline",
+// attribution compares with the same stratum's baseline. Multiple
+// comparisons: a sequential test splits alpha evenly over the m strata of
+// the fleet (Bonferroni; each test is valid however often it is checked,
+// so the chance that any stratum ever fires on a healthy update stays at
+// most alpha: rollout.TestStrataFalseAlarm measures 0.5% at alpha 1% over
+// 4 strata, against 2.5% without the split). The bar forms (above,
+// against = "baseline") are not tests and state no error rate: every
+// stratum must cross the same bar with min_count events of its own, so set
+// a min_count that a small stratum's noise does not reach, or use
+// test = "sprt" for a stated rate. An observation without per-stratum
+// counts holds the rollout (fail closed). A ring's cover takes the same
+// labels, so that a canary must include every such configuration before
+// its ring completes:
+//
+//	ring "canary" {
+//	  select { channel = "internal" }
+//	  steps  = [100]
+//	  bake   = "30m"
+//	  cover  = ["os_build", "some_option"]
+//	}
+//	trigger "crash-by-config" {
+//	  signal    = "crash"
+//	  test      = "sprt"
+//	  rate      = 0.0001
+//	  ratio     = 3
+//	  alpha     = 0.001
+//	  by        = ["os_build", "some_option"]
+//	  attribute = "baseline"
+//	  action    = "halt"
+//	}
+//
 // # blackout "NAME" (in rollout)
 //
 // A global freeze: nothing advances and no host takes the update in

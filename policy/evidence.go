@@ -33,4 +33,17 @@ func (l *loader) decodeTriggerEvidence(attrs hcl.Attributes, t *rollout.Trigger)
 		}
 		l.at(t.Src, "attribute", a, true)
 	}
+	if a := attrs["by"]; a != nil {
+		n := l.nerr
+		v, ok := l.dec.StringList(a)
+		if ok {
+			l.dec.CheckNames(a, v, "label")
+			ok = l.nerr == n
+			if len(v) == 0 {
+				l.errorf(a.Expr.Range(), "Invalid by", "by lists no label; omit it to compare the whole fleet, or name labels such as [\"os_build\"].")
+			}
+			t.By = v
+		}
+		l.at(t.Src, "by", a, ok)
+	}
 }

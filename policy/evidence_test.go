@@ -25,6 +25,21 @@ var evidenceBadCases = []struct {
 		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal    = \"crash\"\n    against   = \"baseline\"\n    ratio     = 2\n    attribute = \"baseline\"\n    action    = \"halt\"\n  }\n")},
 		want:  []diag{{"p.hcl:10:5", "Unexpected attribute", `"attribute" is not used by a baseline trigger`}},
 	},
+	{
+		name:  "by misspelt",
+		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = \"crash\"\n    above  = 0.1\n    bye    = [\"os_build\"]\n    action = \"halt\"\n  }\n")},
+		want:  []diag{{"p.hcl:9:5", "Unsupported argument", `Did you mean "by"?`}},
+	},
+	{
+		name:  "by lists a label twice",
+		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = \"crash\"\n    above  = 0.1\n    by     = [\"os_build\", \"os_build\"]\n    action = \"halt\"\n  }\n")},
+		want:  []diag{{"p.hcl:9:14", "Invalid by", `by lists label "os_build" twice`}},
+	},
+	{
+		name:  "by lists no label",
+		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = \"crash\"\n    above  = 0.1\n    by     = []\n    action = \"halt\"\n  }\n")},
+		want:  []diag{{"p.hcl:9:14", "Invalid by", `by lists no label`}},
+	},
 }
 
 func TestEvidenceErrors(t *testing.T) {
@@ -69,6 +84,7 @@ func TestAttributedTriggers(t *testing.T) {
     signal    = "crash"
     above     = 0.5
     attribute = "none"
+    by        = ["os_build", "some_option"]
     action    = "halt"
   }
 `)}))
@@ -83,6 +99,9 @@ func TestAttributedTriggers(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"crash-rate", "went-quiet", "crash-sprt"}, got); diff != "" {
 		t.Errorf("attributed triggers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"os_build", "some_option"}, p.Plans[0].Triggers[3].By); diff != "" {
+		t.Errorf("by (-want +got):\n%s", diff)
 	}
 	if k := p.Plans[0].Triggers[1].Kind; k != rollout.Silence {
 		t.Errorf("went-quiet is %s, want silence", k)

@@ -1,6 +1,11 @@
 package review
 
-import "github.com/ringwise/ringwise/rollout"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ringwise/ringwise/rollout"
+)
 
 // triggerEvidenceView spells out a trigger's evidence attributes as its
 // HCL block writes them.
@@ -9,5 +14,13 @@ func triggerEvidenceView(t rollout.Trigger) []attr {
 	if t.Attributed {
 		attribute.value = `"baseline"`
 	}
-	return []attr{attribute}
+	by := attr{"by", "unset"}
+	if len(t.By) > 0 {
+		q := make([]string, len(t.By))
+		for i, l := range t.By {
+			q[i] = strconv.Quote(l)
+		}
+		by.value = "[" + strings.Join(q, ", ") + "]"
+	}
+	return []attr{attribute, by}
 }

@@ -419,6 +419,9 @@ func clonePlan(p Plan) Plan {
 		r.Select = cloneSelector(r.Select)
 	}
 	p.Triggers = slices.Clone(p.Triggers)
+	for i := range p.Triggers {
+		p.Triggers[i].By = slices.Clone(p.Triggers[i].By)
+	}
 	p.Blackouts = slices.Clone(p.Blackouts)
 	for i := range p.Blackouts {
 		p.Blackouts[i].Exempt = slices.Clone(p.Blackouts[i].Exempt)

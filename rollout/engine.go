@@ -142,6 +142,7 @@ func Resume(st State, obs Observation, by string, now time.Time) (State, error) 
 	ack.Signals = maps.Clone(ack.Signals)
 	ack.Strata = nil
 	st.Phase, st.Stopped, st.StepStarted, st.Acked, st.Last = Running, "", now, &ack, now
+	st.AckedStrata = ackStrata(&obs)
 	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
 }
 

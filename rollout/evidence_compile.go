@@ -1,5 +1,10 @@
 package rollout
 
+import (
+	"slices"
+	"unicode/utf8"
+)
+
 // Validation and digest of the evidence rules (attribution, strata), kept
 // apart from compile.go so that each reads in one sitting.
 
@@ -9,6 +14,16 @@ func validateTriggerEvidence(t *Trigger, bad func(field, format string, args ...
 	if t.Attributed && (t.Kind == Baseline || t.Kind == SilenceBaseline) {
 		bad("attribute", "a %s trigger compares with the hosts not yet updated already; attribute applies to absolute, silence and sequential triggers", t.Kind)
 	}
+	for i, l := range t.By {
+		switch {
+		case l == "":
+			bad("by", "by lists an empty label")
+		case slices.Contains(t.By[:i], l):
+			bad("by", "by lists label %q twice", l)
+		case !utf8.ValidString(l):
+			bad("by", "by label %q is not valid UTF-8", l)
+		}
+	}
 }
 
 // digestTriggerEvidence adds a trigger's evidence settings to the plan's
@@ -17,5 +32,8 @@ func validateTriggerEvidence(t *Trigger, bad func(field, format string, args ...
 func digestTriggerEvidence(w func(string, ...any), t *Trigger) {
 	if t.Attributed {
 		w("attributed")
+	}
+	if len(t.By) > 0 {
+		w("by %q", t.By)
 	}
 }

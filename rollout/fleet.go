@@ -42,8 +42,11 @@ type Fleet struct {
 	hosts   []hostEntry
 	steps   []steps
 	rings   []ringIndex
-	strata  []string     // stratum keys, by stratum number
-	windows []windowMemo // by tenant: the last span of its windows (windowcache.go)
+	strata  []string // stratum keys, by stratum number
+	// byStrata lists, per trigger with By, the strata keys present in
+	// the fleet, sorted (strata.go).
+	byStrata [][]string
+	windows  []windowMemo // by tenant: the last span of its windows (windowcache.go)
 }
 
 type hostEntry struct {
@@ -150,11 +153,15 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 	strata := map[string]int32{}
 	tenants := newTenantIndex(plan.Tenants)
 	var cache labelInfo
+	bySets := newTriggerStrataSets(plan)
 	for i := range n {
 		labels := inv.Labels(i)
 		ptr := reflect.ValueOf(labels).Pointer()
 		if ptr == 0 || ptr != cache.ptr {
 			cache = labelInfo{ptr: ptr, ring: -1, tenant: -1, strat: -1}
+			if bySets != nil {
+				f.indexTriggerStrata(bySets, labels)
+			}
 			for r := range plan.Rings {
 				if plan.Rings[r].Select.Matches(labels) {
 					cache.ring = int16(r)
@@ -194,6 +201,8 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 			}
 		}
 	}
+
+	f.finishTriggerStrata(bySets)
 
 	// Sort keys: the high bits of each host's hash, its position in the low
 	// bits.

@@ -95,6 +95,9 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 			tr.Kind, tr.Threshold, tr.MinCount = SilenceBaseline, rapid.SampledFrom([]float64{1.5, 3}).Draw(t, "silentRatio"), 2
 		}
 		tr.Attributed = tr.Kind != SilenceBaseline && rapid.IntRange(0, 2).Draw(t, "attributed") == 0
+		if rapid.IntRange(0, 2).Draw(t, "byStratum") == 0 {
+			tr.By = []string{"os"}
+		}
 		p.Triggers = append(p.Triggers, tr)
 	}
 	if rapid.IntRange(0, 3).Draw(t, "timing") == 0 {

@@ -195,7 +195,14 @@ type Trigger struct {
 	// not attributable to this update: holding" (see attribution.go). The
 	// zero value fires on the updated hosts alone, as before.
 	Attributed bool
-	Src        Source
+	// By, when set, lists host labels: the trigger is evaluated on every
+	// stratum (value combination of these labels among the fleet's
+	// hosts), each stratum's updated hosts against the same stratum's
+	// baseline, from Observation.ByStratum; the reason names the stratum
+	// that fires. A Sequential trigger splits Alpha over the strata (see
+	// strata.go).
+	By  []string
+	Src Source
 }
 
 // Blackout is a global freeze: no host takes an update and no rollout

@@ -129,6 +129,25 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 			o.Approvals = append(o.Approvals, Approval{Ring: r.Name, By: "alice"})
 		}
 	}
+	if rapid.IntRange(0, 5).Draw(t, "byStratum") > 0 {
+		o.ByStratum = map[string]Stratum{}
+		for _, k := range oracleStrata([]string{"os"}, m.hosts) {
+			if rapid.IntRange(0, 5).Draw(t, "stratumMissing") == 0 {
+				continue
+			}
+			n := rapid.IntRange(0, max(hosts/2, 1)).Draw(t, "stratumHosts")
+			o.ByStratum[k] = Stratum{
+				Updated: Cohort{Hosts: n, Healthy: n, Silent: rapid.IntRange(0, n/2).Draw(t, "stratumSilent"), Signals: map[string]Signal{
+					"crash": {Count: float64(rapid.IntRange(0, 3).Draw(t, "stratumCrash"))},
+					"err":   {Count: float64(rapid.IntRange(0, 12).Draw(t, "stratumErr")), Hours: float64(rapid.IntRange(0, 1000).Draw(t, "stratumHours"))},
+				}},
+				Baseline: Cohort{Hosts: 30, Silent: rapid.IntRange(0, 20).Draw(t, "stratumBaseSilent"), Signals: map[string]Signal{
+					"crash": {Count: float64(rapid.IntRange(0, 20).Draw(t, "stratumBaseCrash"))},
+					"err":   {Count: float64(rapid.IntRange(0, 30).Draw(t, "stratumBaseErr")), Hours: float64(rapid.IntRange(0, 3000).Draw(t, "stratumBaseHours"))},
+				}},
+			}
+		}
+	}
 	o.Updated.Strata = map[string]int{}
 	for r := range m.plan().Rings {
 		for _, s := range m.fleet().Strata(r) {
@@ -144,29 +163,78 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 // fire on obs for st? An attributed trigger fires when its condition holds
 // on the updated hosts and the baseline, when there is one, has the
 // trigger's signal and does not meet the condition itself.
-func oracleFires(p *Plan, st State, obs Observation) bool {
+//
+// A trigger with By is read on every stratum of the hosts (its alpha split
+// evenly over them for a sequential test), each from the stratum's own
+// counts and acknowledged counts; it fires when one stratum does, and
+// never without per-stratum counts.
+func oracleFires(p *Plan, hosts []Host, st State, obs Observation) bool {
 	for _, tr := range p.Triggers {
-		if !oracleCondition(tr, st, obs) {
+		if len(tr.By) == 0 {
+			if oracleFiresOne(tr, st, obs) {
+				return true
+			}
 			continue
 		}
-		if !tr.Attributed || obs.Baseline.Hosts == 0 {
-			return true
-		}
-		if _, ok := obs.Baseline.Signals[tr.Signal]; !ok && !tr.Kind.silence() {
+		keys := oracleStrata(tr.By, hosts)
+		if len(obs.ByStratum) == 0 {
 			continue
 		}
-		if !oracleCondition(tr, State{}, Observation{Updated: obs.Baseline}) {
-			return true
+		if tr.Kind == Sequential {
+			tr.Alpha /= float64(len(keys))
+		}
+		for _, k := range keys {
+			s, ok := obs.ByStratum[k]
+			if !ok {
+				continue
+			}
+			var sst State
+			if a, ok := st.AckedStrata[k]; ok {
+				sst.Acked = &a
+			}
+			if oracleFiresOne(tr, sst, Observation{Updated: s.Updated, Baseline: s.Baseline}) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// oracleStrata lists the distinct values of the by labels among hosts as
+// keys "label=value,...".
+func oracleStrata(by []string, hosts []Host) []string {
+	var keys []string
+	for _, h := range hosts {
+		parts := make([]string, len(by))
+		for i, l := range by {
+			parts[i] = l + "=" + h.Labels[l]
+		}
+		if k := strings.Join(parts, ","); !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// oracleFiresOne reads one trigger on one pair of cohorts.
+func oracleFiresOne(tr Trigger, st State, obs Observation) bool {
+	if !oracleCondition(tr, st, obs) {
+		return false
+	}
+	if !tr.Attributed || obs.Baseline.Hosts <= 0 {
+		return true
+	}
+	if _, ok := obs.Baseline.Signals[tr.Signal]; !ok && !tr.Kind.silence() {
+		return false
+	}
+	return !oracleCondition(tr, State{}, Observation{Updated: obs.Baseline})
 }
 
 // oracleHolds reports whether an attributed trigger's condition holds on
 // the updated hosts: it either fires or holds, and never lets the rollout
 // advance.
 func oracleHolds(p *Plan, st State, obs Observation) bool {
-	return slices.ContainsFunc(p.Triggers, func(tr Trigger) bool { return tr.Attributed && oracleCondition(tr, st, obs) })
+	return slices.ContainsFunc(p.Triggers, func(tr Trigger) bool { return len(tr.By) == 0 && tr.Attributed && oracleCondition(tr, st, obs) })
 }
 
 // oracleCondition reports whether trigger tr's condition holds on the
@@ -252,7 +320,7 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 		}
 	case prev.Phase == Complete:
 		// A complete rollout still answers to its triggers.
-		fires := prev.PlanDigest == p.Digest() && !now.Before(prev.Last) && !obs.At.After(now) && oracleFires(p, prev, obs)
+		fires := prev.PlanDigest == p.Digest() && !now.Before(prev.Last) && !obs.At.After(now) && oracleFires(p, m.hosts, prev, obs)
 		if fires && d.Action != Halt && d.Action != Rollback {
 			t.Fatalf("complete rollout, a trigger fires: got %s", d.Action)
 		}
@@ -272,14 +340,14 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 		if d.Action != Hold || !hasReason(d, "plan changed under a running rollout") || pos(d.State) != pos(prev) {
 			t.Fatalf("plan changed: got %s %v", d.Action, d.Reasons)
 		}
-	case !obs.At.After(now) && oracleFires(p, prev, obs):
+	case !obs.At.After(now) && oracleFires(p, m.hosts, prev, obs):
 		if d.Action != Halt && d.Action != Rollback {
 			t.Fatalf("a trigger fires but the decision is %s: %v", d.Action, d.Reasons)
 		}
 	case prev.Phase == Running && (d.Action == Halt || d.Action == Rollback):
 		// No trigger fires by the reference reading (an attributed one
 		// whose baseline shows the same condition holds instead).
-		t.Fatalf("%s with no trigger firing: %v", d.Action, d.Reasons)
+		t.Fatalf("%s with no trigger firing: %v\ntriggers %+v\nobs %+v\nacked %+v", d.Action, d.Reasons, p.Triggers, obs, prev.Acked)
 	case prev.Phase == Halted && !obs.At.After(now):
 		if d.Action != Halt || pos(d.State) != pos(prev) {
 			t.Fatalf("halted rollout: got %s", d.Action)
@@ -321,8 +389,18 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 		}
 	}
 	for _, tr := range p.Triggers {
-		if _, ok := obs.Updated.Signals[tr.Signal]; tr.Kind != Silence && tr.Kind != SilenceBaseline && !ok {
+		if _, ok := obs.Updated.Signals[tr.Signal]; len(tr.By) == 0 && tr.Kind != Silence && tr.Kind != SilenceBaseline && !ok {
 			t.Fatalf("advanced with signal %q missing", tr.Signal)
+		}
+		for k, s := range obs.ByStratum {
+			if _, ok := s.Updated.Signals[tr.Signal]; len(tr.By) > 0 && !tr.Kind.silence() && !ok {
+				t.Fatalf("advanced with signal %q of stratum %s missing", tr.Signal, k)
+			}
+		}
+	}
+	for _, tr := range p.Triggers {
+		if len(tr.By) > 0 && len(obs.ByStratum) == 0 {
+			t.Fatalf("advanced without per-stratum counts for trigger %q by %q", tr.Name, tr.By)
 		}
 	}
 	if oracleHolds(p, prev, obs) {
@@ -540,6 +618,9 @@ func (m *rolloutMachine) Resume(t *rapid.T) {
 	if len(p.Triggers) == 0 || st.PlanDigest != p.Digest() {
 		return
 	}
+	if len(m.hosts) == 0 && !slices.ContainsFunc(p.Triggers, func(tr Trigger) bool { return len(tr.By) == 0 }) {
+		return // a trigger by stratum of a fleet with no strata never fires
+	}
 	a := st.Acked
 	hosts := 2 * (a.Silent + 100)
 	bad := Observation{At: at, Updated: Cohort{Hosts: hosts, Silent: a.Silent + hosts/2, Signals: map[string]Signal{}},
@@ -548,8 +629,20 @@ func (m *rolloutMachine) Resume(t *rapid.T) {
 		prev := a.Signals[name]
 		bad.Updated.Signals[name] = Signal{Count: prev.Count + float64(10*hosts), Hours: prev.Hours}
 	}
+	bad.ByStratum = map[string]Stratum{}
+	for _, k := range oracleStrata([]string{"os"}, m.hosts) {
+		ak := st.AckedStrata[k]
+		n := 2 * (ak.Silent + 100)
+		s := Stratum{Updated: Cohort{Hosts: n, Silent: ak.Silent + n/2, Signals: map[string]Signal{}},
+			Baseline: Cohort{Hosts: 100, Signals: map[string]Signal{"crash": {}, "err": {}}}}
+		for _, name := range []string{"crash", "err"} {
+			prev := ak.Signals[name]
+			s.Updated.Signals[name] = Signal{Count: prev.Count + float64(10*n), Hours: prev.Hours}
+		}
+		bad.ByStratum[k] = s
+	}
 	if d := m.fleet().Decide(context.Background(), st, bad, at); d.Action != Halt && d.Action != Rollback {
-		t.Fatalf("after a resume, new failures do not fire a trigger: %s %v", d.Action, d.Reasons)
+		t.Fatalf("after a resume, new failures do not fire a trigger: %s %v\ntriggers %+v\nbad %+v\nacked %+v %+v", d.Action, d.Reasons, p.Triggers, bad, st.Acked, st.AckedStrata)
 	}
 }
 

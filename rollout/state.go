@@ -54,6 +54,10 @@ type State struct {
 	// Acked holds the updated hosts' counts when a halted rollout was
 	// resumed; triggers count from them (see Resume).
 	Acked *Cohort `json:"acked,omitempty"`
+	// AckedStrata holds the per-stratum counts of the updated hosts
+	// acknowledged at a resume (Observation.ByStratum); triggers with By
+	// count from them.
+	AckedStrata map[string]Cohort `json:"acked_strata,omitempty"`
 	// Last is the latest time the engine was asked; a call with an earlier
 	// time never advances anything.
 	Last time.Time `json:"last"`
@@ -144,6 +148,11 @@ type Observation struct {
 	Baseline Cohort    `json:"baseline"`
 	// Approvals granted so far.
 	Approvals []Approval `json:"approvals,omitempty"`
+	// ByStratum breaks Updated and Baseline down by the strata of the
+	// plan's triggers with By labels, keyed by StratumKey (the keys
+	// Fleet.TriggerStrata lists). Needed only when a trigger has By; see
+	// strata.go.
+	ByStratum map[string]Stratum `json:"by_stratum,omitempty"`
 }
 
 // Cohort summarises a group of hosts.

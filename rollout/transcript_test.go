@@ -28,6 +28,8 @@ import (
 //	start [update=u1] [kind=content] [urgency=emergency] [at=]
 //	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [approve=ring] [at=]
 //	        [base=100 [base_crash=0] [base_silent=0] [base_hours=0] [base_signals=none]]   the baseline
+//	        input: per-stratum counts, one stratum a line:
+//	        KEY [updated=] [silent=] [crash=] [hours=] [base=] [base_silent=] [base_crash=] [base_hours=]
 //	decide [at=]
 //	eligible [host=h03] [at=]  one host, or every verdict of the fleet
 //	pause [reason=...] | unpause | resume [by=bob] | adopt   [at=]
@@ -179,6 +181,26 @@ func (r *session) cmdObserve(name string, args map[string]string, input []string
 		if args["base_signals"] == "none" {
 			o.Baseline.Signals = nil
 		}
+	}
+	for _, line := range input {
+		f := strings.Fields(line)
+		a := map[string]string{}
+		for _, kv := range f[1:] {
+			k, v, _ := strings.Cut(kv, "=")
+			a[k] = v
+		}
+		if o.ByStratum == nil {
+			o.ByStratum = map[string]Stratum{}
+		}
+		st := Stratum{
+			Updated: Cohort{Hosts: atoi(a["updated"]), Silent: atoi(a["silent"]),
+				Signals: map[string]Signal{"crash": {Count: atof(a["crash"]), Hours: atof(a["hours"])}}},
+			Baseline: Cohort{Hosts: atoi(a["base"]), Silent: atoi(a["base_silent"]),
+				Signals: map[string]Signal{"crash": {Count: atof(a["base_crash"]), Hours: atof(a["base_hours"])}}},
+		}
+		st.Updated.Healthy = st.Updated.Hosts - st.Updated.Silent
+		st.Baseline.Healthy = st.Baseline.Hosts - st.Baseline.Silent
+		o.ByStratum[f[0]] = st
 	}
 	for _, ring := range splitList(args["approve"]) {
 		o.Approvals = append(o.Approvals, Approval{Ring: ring, By: "alice"})
@@ -338,7 +360,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 //	ring NAME [select=KEY:V1|V2] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
 //	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,...
 //	rollout NAME [start_delay=6m] [final_bake=30m]
-//	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] action=halt|rollback
+//	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
 //	urgency NAME bake_scale=0.1
 //	tenant NAME select=KEY:V [defer=48h] [window=sat,sun@01:00+4h/Europe/London] [optout=sensor]
@@ -376,6 +398,7 @@ func parseRule(p *Plan, line string) {
 		tr := Trigger{Name: f[1], Kind: kinds[f[2]], Signal: args["signal"], Threshold: atof(orDefault(args["above"], args["ratio"])),
 			Rate: atof(args["rate"]), Ratio: atof(args["ratio"]), Alpha: atof(args["alpha"]), MinCount: atoi(args["min_count"])}
 		tr.Attributed = args["attribute"] == "baseline"
+		tr.By = splitList(args["by"])
 		if err := tr.Action.UnmarshalText([]byte(args["action"])); err != nil {
 			panic(err)
 		}

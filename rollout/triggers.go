@@ -155,9 +155,14 @@ func (d *decider) triggers() (Action, bool) {
 	v := triggerView{u: &d.obs.Updated, b: &d.obs.Baseline, acked: d.st.Acked}
 	for k := range d.f.plan.Triggers {
 		t := &d.f.plan.Triggers[k]
-		r := t.evaluate(&v)
-		if r.fired && t.Attributed {
-			r = t.attribute(&v, r)
+		var r verdict
+		if len(t.By) > 0 {
+			r = d.evaluateStrata(k, t)
+		} else {
+			r = t.evaluate(&v)
+			if r.fired && t.Attributed {
+				r = t.attribute(&v, r)
+			}
 		}
 		switch {
 		case r.fired:

@@ -89,7 +89,7 @@ func observationOK(obs *Observation, acked *Cohort) bool {
 			}
 		}
 	}
-	return true
+	return strataOK(obs)
 }
 
 func listProblems(obs *Observation, acked *Cohort) []string {
@@ -110,6 +110,7 @@ func listProblems(obs *Observation, acked *Cohort) []string {
 			}
 		}
 	}
+	out = append(out, strataProblems(obs)...)
 	if acked == nil {
 		return out
 	}
