@@ -38,6 +38,7 @@ var (
 			{Name: "steps", Required: true},
 			{Name: "bake"},
 			{Name: "bakes"},
+			{Name: "canary_hosts"},
 			{Name: "cover"},
 			{Name: "tenant_cap"},
 			{Name: "min_healthy"},
@@ -442,6 +443,7 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 	attrs := content.Attributes
 	l.decodeSteps(&r, attrs["steps"])
 	l.decodeBakes(&r, b, attrs)
+	l.decodeCanary(&r, attrs["canary_hosts"])
 	if a := attrs["cover"]; a != nil {
 		if v, ok := l.dec.StringList(a); ok {
 			l.dec.CheckNames(a, v, "label")

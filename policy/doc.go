@@ -96,6 +96,12 @@
 //	             expanded steps), each positive; not with bake. The bake of
 //	             each step in order (Apple's phased release: a day each);
 //	             the release step of a tenant_cap bakes for the last.
+//	canary_hosts whole number, optional, > 0. A first step that exposes
+//	             this many hosts of the ring (all of them when the ring is
+//	             smaller) before the steps; every later step exposes at
+//	             least as many: canary_hosts = 10 with steps = [5, 100] is
+//	             "10 hosts, then 5%, then 100%". With bakes, the canary step
+//	             takes the first bake (bakes then lists one more).
 //	cover        names, optional. Labels whose every value combination in
 //	             the ring must be exposed and healthy before the ring
 //	             completes.

@@ -158,3 +158,17 @@ func (l *loader) decodeTiming(p *rollout.Plan, attrs hcl.Attributes) {
 		*x.dst = v
 	}
 }
+
+// decodeCanary decodes a ring's canary_hosts: a whole number of hosts.
+func (l *loader) decodeCanary(r *rollout.Ring, a *hcl.Attribute) {
+	if a == nil {
+		return
+	}
+	v, ok := l.dec.Int(a)
+	l.at(r.Src, "canary_hosts", a, ok)
+	if ok && v == 0 {
+		l.errorf(a.Expr.Range(), "Invalid canary_hosts", "canary_hosts must be a positive number of hosts, got 0; omit it for a ring without a canary of a number of hosts.")
+		return
+	}
+	r.CanaryHosts = v
+}

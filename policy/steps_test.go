@@ -23,6 +23,14 @@ rollout "apple" {
   }
 }
 
+rollout "canary" {
+  ring "all" {
+    canary_hosts = 10
+    steps        = [5, 100]
+    bakes        = ["1h", "2h", "3h"]
+  }
+}
+
 rollout "exp" {
   ring "all" {
     steps = {exponential=10,factor=3}
@@ -40,9 +48,10 @@ func TestStepForms(t *testing.T) {
 		t.Fatal(diags)
 	}
 	type ring struct {
-		Steps []float64
-		Bake  time.Duration
-		Bakes []time.Duration
+		Steps  []float64
+		Bake   time.Duration
+		Bakes  []time.Duration
+		Canary int
 	}
 	type plan struct {
 		Name             string
@@ -54,7 +63,7 @@ func TestStepForms(t *testing.T) {
 	for _, x := range p.Plans {
 		q := plan{Name: x.Name, Delay: x.StartDelay, FinalBake: x.FinalBake}
 		for _, r := range x.Rings {
-			q.Rings = append(q.Rings, ring{r.Steps, r.Bake, r.Bakes})
+			q.Rings = append(q.Rings, ring{r.Steps, r.Bake, r.Bakes, r.CanaryHosts})
 		}
 		got = append(got, q)
 		digests[x.Name] = x.Digest()
@@ -63,6 +72,7 @@ func TestStepForms(t *testing.T) {
 	want := []plan{
 		{Name: "appconfig", Delay: 6 * time.Minute, FinalBake: 30 * time.Minute, Rings: []ring{{Steps: []float64{20, 40, 60, 80, 100}, Bake: 6 * time.Minute}}},
 		{Name: "apple", Rings: []ring{{Steps: []float64{1, 2, 5, 10, 20, 50, 100}, Bakes: []time.Duration{day, day, day, day, day, day, day}}}},
+		{Name: "canary", Rings: []ring{{Steps: []float64{5, 100}, Canary: 10, Bakes: []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour}}}},
 		{Name: "exp", Rings: []ring{{Steps: []float64{10, 30, 90, 100}, Bake: 4 * time.Minute}}},
 	}
 	if d := cmp.Diff(want, got); d != "" {
@@ -124,6 +134,14 @@ func TestStepFormErrors(t *testing.T) {
 			[]diag{{"p.hcl:5:13", "Invalid bakes", "ake and bakes are both given"}}},
 		{"no bake", ring("    steps = [10, 100]\n"),
 			[]diag{{"p.hcl:2:12", "Missing required argument", `"bake" is required (or "bakes"`}}},
+		{"zero canary", ring("    canary_hosts = 0\n    steps = [10, 100]\n    bake = \"1h\"\n"),
+			[]diag{{"p.hcl:3:20", "Invalid canary_hosts", "must be a positive number of hosts, got 0"}}},
+		{"negative canary", ring("    canary_hosts = -3\n    steps = [10, 100]\n    bake = \"1h\"\n"),
+			[]diag{{"p.hcl:3:20", "Invalid canary_hosts", "must be a positive number of hosts, got -3"}}},
+		{"fractional canary", ring("    canary_hosts = 2.5\n    steps = [10, 100]\n    bake = \"1h\"\n"),
+			[]diag{{"p.hcl:3:20", "Invalid value", "must be a whole number, got 2.5"}}},
+		{"misspelt canary_hosts", ring("    canary_host = 3\n    steps = [10, 100]\n    bake = \"1h\"\n"),
+			[]diag{{"p.hcl:3:5", "Unsupported argument", `Did you mean "canary_hosts"?`}}},
 		{"misspelt bakes", ring("    steps = [10, 100]\n    bake = \"1h\"\n    bakess = [\"1h\"]\n"),
 			[]diag{{"p.hcl:5:5", "Unsupported argument", `Did you mean "bakes"?`}}},
 		{"negative start_delay", map[string]string{"p.hcl": "rollout \"r\" {\n  start_delay = \"-1h\"\n" + validRing + "}\n"},

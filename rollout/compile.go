@@ -87,7 +87,10 @@ func Compile(p Plan) (*Plan, error) {
 		if len(r.Steps) > maxSteps {
 			badAt(r.Src, rule, "steps", 0, "at most %d steps, got %d", maxSteps, len(r.Steps))
 		}
-		validateBakes(r, len(r.Steps), func(field string, elem int, f string, a ...any) { badAt(r.Src, rule, field, elem, f, a...) })
+		if r.CanaryHosts < 0 {
+			badAt(r.Src, rule, "canary_hosts", 0, "canary_hosts must be a positive number of hosts, got %d", r.CanaryHosts)
+		}
+		validateBakes(r, r.baseSteps(), func(field string, elem int, f string, a ...any) { badAt(r.Src, rule, field, elem, f, a...) })
 		if r.TenantCap < 0 || r.TenantCap > 100 || math.IsNaN(r.TenantCap) {
 			badAt(r.Src, rule, "tenant_cap", 0, "tenant_cap must be a percentage in (0, 100], got %g", r.TenantCap)
 		}

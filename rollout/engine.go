@@ -438,6 +438,9 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 	}
 	pct, capped := plan.StepPercent(nr, ns)
 	msg := fmt.Sprintf("step %d: %g%% of the ring", ns+1, pct)
+	if n := plan.StepHosts(nr, ns); n > 0 {
+		msg = fmt.Sprintf("step %d: %d hosts of the ring", ns+1, n)
+	}
 	if capped {
 		msg += fmt.Sprintf(", at most %g%% of any tenant", next.TenantCap)
 	} else if next.TenantCap > 0 {

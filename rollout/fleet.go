@@ -262,11 +262,8 @@ func NewFleetFrom(plan *Plan, rolloutID string, inv Inventory) (*Fleet, error) {
 			}
 			order = append(firsts, rest...)
 		}
-		steps := len(ring.Steps)
-		quotas := make([]int, steps)
-		for j, p := range ring.Steps {
-			quotas[j] = share(p, m)
-		}
+		quotas := ring.quotas(m)
+		steps := len(quotas)
 		var caps []int32
 		if ring.TenantCap > 0 {
 			caps = make([]int32, len(groupSizes[r]))

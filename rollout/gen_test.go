@@ -69,6 +69,12 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 				r.Factor = rapid.SampledFrom([]float64{0, 1.5, 3}).Draw(t, "factor")
 			}
 		}
+		if rapid.IntRange(0, 3).Draw(t, "canary") == 0 {
+			r.CanaryHosts = rapid.SampledFrom([]int{1, 3, 10, 1000}).Draw(t, "canaryHosts")
+			if len(r.Bakes) > 0 {
+				r.Bakes = append(r.Bakes, time.Minute)
+			}
+		}
 		if i < n-1 {
 			r.Select = Selector{{Key: "ring", Values: []string{r.Name}}}
 		}

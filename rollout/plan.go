@@ -89,6 +89,11 @@ type Ring struct {
 	Linear      float64
 	Exponential float64
 	Factor      float64
+	// CanaryHosts, when > 0, adds a first step that exposes this many
+	// hosts of the ring (all of them when the ring is smaller) before
+	// Steps; every later step exposes at least as many ("10 hosts, then
+	// 5%, then 100%"). It never exposes more hosts than the ring has.
+	CanaryHosts int
 	// Cover lists labels whose every value combination (stratum) present in
 	// the ring must be exposed first and must have reported healthy before
 	// the ring can complete.
@@ -386,7 +391,7 @@ func (p *Plan) BakeFor(ring int, urgency string) time.Duration {
 // Steps returns the number of steps ring i runs, counting the release step
 // that lifts a tenant cap.
 func (p *Plan) Steps(i int) int {
-	n := len(p.Rings[i].Steps)
+	n := p.Rings[i].baseSteps()
 	if p.Rings[i].TenantCap > 0 {
 		n++
 	}
@@ -394,11 +399,18 @@ func (p *Plan) Steps(i int) int {
 }
 
 // StepPercent returns the cumulative percentage of ring i exposed at step
-// j and whether the tenant cap binds at that step.
+// j and whether the tenant cap binds at that step. A step of a number of
+// hosts (see StepHosts) has percent 0.
 func (p *Plan) StepPercent(i, j int) (percent float64, capped bool) {
 	r := &p.Rings[i]
-	if j >= len(r.Steps) {
+	if j >= r.baseSteps() {
 		return 100, false
+	}
+	if r.CanaryHosts > 0 {
+		if j == 0 {
+			return 0, r.TenantCap > 0
+		}
+		j--
 	}
 	return r.Steps[j], r.TenantCap > 0
 }

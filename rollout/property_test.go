@@ -802,10 +802,18 @@ func (m *rolloutMachine) checkHosts(t *rapid.T, now time.Time) {
 		return
 	}
 	ring := &p.Rings[r]
-	if st.Step < len(ring.Steps) {
-		limit := floorShare(ring.Steps[st.Step], size)
-		if takes[""] > limit {
-			t.Fatalf("ring %d step %d (%g%% of %d): %d hosts take, limit %d", r, st.Step, ring.Steps[st.Step], size, takes[""], limit)
+	if st.Step < ring.baseSteps() {
+		// The reference: a canary of C hosts exposes min(C, size); a step
+		// of p% floor(p·size/100), and never fewer than the canary.
+		canary := min(ring.CanaryHosts, size)
+		var limit int
+		if ring.CanaryHosts > 0 && st.Step == 0 {
+			limit = canary
+		} else {
+			limit = max(floorShare(ring.Steps[st.Step-min(ring.CanaryHosts, 1)], size), canary)
+		}
+		if takes[""] > limit || limit > size {
+			t.Fatalf("ring %d step %d of %d hosts: %d hosts take, limit %d", r, st.Step, size, takes[""], limit)
 		}
 		if ring.TenantCap == 0 && f.Target(r, st.Step) != limit {
 			t.Fatalf("ring %d step %d: Target %d, want %d", r, st.Step, f.Target(r, st.Step), limit)

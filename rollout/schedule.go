@@ -21,7 +21,8 @@ type ScheduledStep struct {
 	Ring      string
 	RingIndex int
 	Step      int
-	Percent   float64 // cumulative share of the ring
+	Percent   float64 // cumulative share of the ring; 0 for a step of Hosts
+	Hosts     int     // a step of a number of hosts (Ring.CanaryHosts), else 0
 	Capped    bool    // the ring's tenant cap binds at this step
 	Start     time.Time
 	Bake      time.Duration
@@ -58,7 +59,7 @@ func (p *Plan) Schedule(u Update, start time.Time) Schedule {
 			}
 			pct, capped := p.StepPercent(i, j)
 			s.Steps = append(s.Steps, ScheduledStep{
-				Ring: p.Rings[i].Name, RingIndex: i, Step: j, Percent: pct, Capped: capped,
+				Ring: p.Rings[i].Name, RingIndex: i, Step: j, Percent: pct, Hosts: p.StepHosts(i, j), Capped: capped,
 				Start: t, Bake: bake, Reasons: reasons, Notes: p.stepNotes(i, j, capped),
 			})
 			t = t.Add(bake)
@@ -78,7 +79,7 @@ func (p *Plan) stepNotes(i, j int, capped bool) []string {
 	if capped {
 		notes = append(notes, fmt.Sprintf("tenant cap %g%%", r.TenantCap))
 	}
-	if j >= len(r.Steps) {
+	if j >= r.baseSteps() {
 		notes = append(notes, "release: tenant cap lifted")
 	}
 	if j == 0 && len(r.Cover) > 0 {
@@ -99,12 +100,14 @@ type ScheduleJSON struct {
 }
 
 // ScheduleStepJSON is one step of a ScheduleJSON: Step counts from 1
-// within the ring, BakeSeconds is the step's bake, Notes and Delays are
+// within the ring, Hosts is set (and Percent 0) for a step of a number
+// of hosts, BakeSeconds is the step's bake, Notes and Delays are
 // ScheduledStep's Notes and Reasons (left out when empty).
 type ScheduleStepJSON struct {
 	Ring          string   `json:"ring"`
 	Step          int      `json:"step"`
 	Percent       float64  `json:"percent"`
+	Hosts         int      `json:"hosts,omitempty"`
 	Start         string   `json:"start"`
 	OffsetSeconds int64    `json:"offset_seconds"`
 	BakeSeconds   int64    `json:"bake_seconds"`
@@ -121,6 +124,7 @@ func (s Schedule) JSON() ScheduleJSON {
 			Ring:          st.Ring,
 			Step:          st.Step + 1,
 			Percent:       st.Percent,
+			Hosts:         st.Hosts,
 			Start:         rfc(st.Start),
 			OffsetSeconds: int64(st.Start.Sub(s.Start) / time.Second),
 			BakeSeconds:   int64(st.Bake / time.Second),

@@ -226,8 +226,8 @@ func digestV2(p *Plan) string {
 	}
 	for i := range p.Rings {
 		r := &p.Rings[i]
-		if len(r.Bakes) > 0 || r.generated() {
-			fmt.Fprintf(&b, "ring %d %v %g %g %g;", i, r.Bakes, r.Linear, r.Exponential, r.Factor)
+		if len(r.Bakes) > 0 || r.generated() || r.CanaryHosts != 0 {
+			fmt.Fprintf(&b, "ring %d %v %g %g %g %d;", i, r.Bakes, r.Linear, r.Exponential, r.Factor, r.CanaryHosts)
 		}
 	}
 	return b.String()
@@ -245,4 +245,38 @@ func (d *decider) startDelay() (end time.Time, wait bool) {
 	var buf [64]byte
 	d.addBytes(plan.rules.plan, plan.Src, end.UTC().AppendFormat(append(buf[:0], "start_delay: first step at "...), time.RFC3339))
 	return end, true
+}
+
+// baseSteps is the number of steps of the ring before a tenant cap's
+// release step: its canary step of a number of hosts, if any, and Steps.
+func (r *Ring) baseSteps() int {
+	if r.CanaryHosts > 0 {
+		return len(r.Steps) + 1
+	}
+	return len(r.Steps)
+}
+
+// StepHosts returns the number of hosts step j of ring i asks for when it
+// is a step of a number of hosts (Ring.CanaryHosts), else 0.
+func (p *Plan) StepHosts(i, j int) int {
+	if r := &p.Rings[i]; r.CanaryHosts > 0 && j == 0 {
+		return r.CanaryHosts
+	}
+	return 0
+}
+
+// quotas returns how many hosts of a ring of m hosts each step before the
+// release exposes, tenant cap aside: the canary count (at most m), then
+// each percentage's share, never fewer than the canary.
+func (r *Ring) quotas(m int) []int {
+	out := make([]int, 0, r.baseSteps())
+	floor := 0
+	if r.CanaryHosts > 0 {
+		floor = min(r.CanaryHosts, m)
+		out = append(out, floor)
+	}
+	for _, p := range r.Steps {
+		out = append(out, max(share(p, m), floor))
+	}
+	return out
 }

@@ -122,3 +122,29 @@ func TestStepBakes(t *testing.T) {
 		t.Errorf("schedule (-want +got):\n%s", d)
 	}
 }
+
+// TestCanaryHostsProperty: a ring's steps expose a non-decreasing number
+// of hosts, never more than the ring has; a canary step of C hosts
+// exposes exactly min(C, ring size) when no tenant cap binds.
+func TestCanaryHostsProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := must(Compile(genPlan(t, genOpts{})))
+		f := must(NewFleet(p, "r", genHosts(t)))
+		for r := range p.Rings {
+			size, prev := f.RingSize(r), 0
+			for j := range p.Steps(r) {
+				n := f.Target(r, j)
+				if n < prev || n > size {
+					t.Fatalf("ring %d step %d exposes %d hosts after %d, of %d", r, j, n, prev, size)
+				}
+				prev = n
+				if c := p.StepHosts(r, j); c > 0 && p.Rings[r].TenantCap == 0 && n != min(c, size) {
+					t.Fatalf("ring %d: canary of %d hosts exposes %d of %d", r, c, n, size)
+				}
+			}
+			if prev != size {
+				t.Fatalf("ring %d ends with %d of %d hosts exposed", r, prev, size)
+			}
+		}
+	})
+}

@@ -309,7 +309,11 @@ func (r *session) cmdSchedule(name string, args map[string]string, input []strin
 	var b strings.Builder
 	s := r.fleet.Plan().Schedule(r.st.Update, r.st.Started)
 	for _, step := range s.Steps {
-		fmt.Fprintf(&b, "%s ring %s step %d: %g%%", fmtAt(step.Start), step.Ring, step.Step+1, step.Percent)
+		if step.Hosts > 0 {
+			fmt.Fprintf(&b, "%s ring %s step %d: %d hosts", fmtAt(step.Start), step.Ring, step.Step+1, step.Hosts)
+		} else {
+			fmt.Fprintf(&b, "%s ring %s step %d: %g%%", fmtAt(step.Start), step.Ring, step.Step+1, step.Percent)
+		}
 		if step.Capped {
 			b.WriteString(" (tenant cap)")
 		}
@@ -358,7 +362,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 // parseRule reads one line of a plan block:
 //
 //	ring NAME [select=KEY:V1|V2] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
-//	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,...
+//	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,... [canary_hosts=10]
 //	rollout NAME [start_delay=6m] [final_bake=30m]
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
@@ -390,6 +394,7 @@ func parseRule(p *Plan, line string) {
 			r.Bakes = append(r.Bakes, dur(s))
 		}
 		r.Linear, r.Exponential, r.Factor = atof(args["linear"]), atof(args["exponential"]), atof(args["factor"])
+		r.CanaryHosts = atoi(args["canary_hosts"])
 		p.Rings = append(p.Rings, r)
 	case "rollout":
 		p.StartDelay, p.FinalBake = dur(args["start_delay"]), dur(args["final_bake"])

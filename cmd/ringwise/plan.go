@@ -116,7 +116,11 @@ func writePlanTable(w io.Writer, plan *rollout.Plan, u rollout.Update, start tim
 	fmt.Fprintln(tw, "RING\tSTEP\tPERCENT\tSTART\tOFFSET\tBAKE\tNOTES")
 	for _, st := range s.Steps {
 		notes := append(slices.Clone(st.Notes), st.Reasons...)
-		fmt.Fprintf(tw, "%s\t%d\t%g%%\t%s\t+%s\t%s\t%s\n", st.Ring, st.Step+1, st.Percent,
+		share := fmt.Sprintf("%g%%", st.Percent)
+		if st.Hosts > 0 {
+			share = fmt.Sprintf("%d hosts", st.Hosts)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t+%s\t%s\t%s\n", st.Ring, st.Step+1, share,
 			rfc3339(st.Start), shortDuration(st.Start.Sub(start)), shortDuration(st.Bake), strings.Join(notes, "; "))
 	}
 	tw.Flush()
