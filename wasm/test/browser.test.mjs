@@ -10,8 +10,9 @@
 // Environment: CHROMIUM (default /usr/bin/chromium); RINGWISE_CLI, a built
 // ringwise binary to time and to compare with (default: go build);
 // RINGWISE_EXPECTED_SIMULATE, the CLI's simulate -json -seed 1 of the
-// examples (default: run RINGWISE_CLI). Without Chromium the tests skip,
-// except under CI=true, where they fail.
+// examples (default: run RINGWISE_CLI); RINGWISE_BUDGETS=strict fails time
+// budgets outside CI too. Without Chromium the tests skip, except under
+// CI=true, where they fail.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -29,6 +30,21 @@ const examples = path.join(wasmDir, "web", "examples");
 const shots = path.join(here, "screenshots");
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const inCI = !!process.env.CI;
+
+// The budgets of issue 13. Bytes are asserted everywhere; times only
+// under CI=true (CI runs alone on its machine) or RINGWISE_BUDGETS=strict:
+// on a machine busy with other work they measure the other work, so there
+// a miss is reported (a "# over budget" line and figures.json), not failed.
+const strictTiming = inCI || process.env.RINGWISE_BUDGETS === "strict";
+
+// withinTime asserts a time budget, or reports a miss where times are not
+// strict.
+function withinTime(t, ok, message) {
+  if (ok) return;
+  if (strictTiming) assert.fail(message);
+  t.diagnostic(`over budget (failing only under CI=true or RINGWISE_BUDGETS=strict): ${message}`);
+  figures.overBudget = [...(figures.overBudget || []), message];
+}
 
 // The budgets of issue 13.
 const BUDGET_FIRST_LOAD_BYTES = 2_000_000;
@@ -172,7 +188,7 @@ function cli() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
-  test("first load: ready, no console errors, the plan shown, bytes and time within budget", async () => {
+  test("first load: ready, no console errors, the plan shown, bytes and time within budget", async (t) => {
     const manifest = JSON.parse(readFileSync(path.join(dist, "manifest.json"), "utf8"));
     const readies = [];
     let bytes = 0;
@@ -219,10 +235,10 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
     figures.readyMs = readies;
     figures.readyMedianMs = median(readies);
     assert.ok(bytes <= BUDGET_FIRST_LOAD_BYTES, `first load transferred ${bytes} bytes, budget ${BUDGET_FIRST_LOAD_BYTES}`);
-    assert.ok(median(readies) <= BUDGET_READY_MS, `ready after ${readies} ms (median ${median(readies)}), budget ${BUDGET_READY_MS}`);
+    withinTime(t, median(readies) <= BUDGET_READY_MS, `ready after ${readies} ms (median ${median(readies)}), budget ${BUDGET_READY_MS}`);
   });
 
-  test("ready under a slow link (1.6 Mbps, 150 ms RTT) within budget, median of 3", async () => {
+  test("ready under a slow link (1.6 Mbps, 150 ms RTT) within budget, median of 3", async (t) => {
     const readies = [];
     for (let i = 0; i < 3; i++) {
       const page = await open();
@@ -239,7 +255,7 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
     }
     figures.readyThrottledMs = readies;
     figures.readyThrottledMedianMs = median(readies);
-    assert.ok(median(readies) <= BUDGET_READY_THROTTLED_MS, `ready after ${readies} ms throttled (median ${median(readies)}), budget ${BUDGET_READY_THROTTLED_MS}`);
+    withinTime(t, median(readies) <= BUDGET_READY_THROTTLED_MS, `ready after ${readies} ms throttled (median ${median(readies)}), budget ${BUDGET_READY_THROTTLED_MS}`);
   });
 
   test("a syntax error is marked inline at its line as you type; undo fixes it; the plan follows", async () => {
@@ -318,7 +334,7 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
     await page.close();
   });
 
-  test("simulate gives the native CLI's numbers, within 3x its time, with chart and downloads", async () => {
+  test("simulate gives the native CLI's numbers, within 3x its time, with chart and downloads", async (t) => {
     const expectedFile = process.env.RINGWISE_EXPECTED_SIMULATE;
     const bin = cli();
     const args = ["simulate", "-json", "-seed", "1", "-policy", "recommended.hcl", "scenario.hcl"];
@@ -383,7 +399,7 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
     figures.simulateInPageMs = inPage;
     const factor = median(inPage) / median(native);
     figures.simulateFactor = Number(factor.toFixed(2));
-    assert.ok(factor <= BUDGET_SIMULATE_FACTOR, `simulate in the page ${inPage} ms, native ${native.map(Math.round)} ms: ${factor.toFixed(2)}x, budget ${BUDGET_SIMULATE_FACTOR}x`);
+    withinTime(t, factor <= BUDGET_SIMULATE_FACTOR, `simulate in the page ${inPage} ms, native ${native.map(Math.round)} ms: ${factor.toFixed(2)}x, budget ${BUDGET_SIMULATE_FACTOR}x`);
   });
 
   test("a long Monte Carlo shows progress, keeps the page responsive, and cancels", async () => {

@@ -251,7 +251,16 @@ async function showComparison(r, key, ms) {
   const { Marked } = await import("marked");
   const escape = (t) => t.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const md = new Marked();
-  md.use({ renderer: { html: (token) => (/^<\/?sub>$/.test(token.text.trim()) ? token.text : /^<!--[\s\S]*-->\s*$/.test(token.text) ? "" : escape(token.text)) } });
+  md.use({
+    renderer: {
+      html: (token) => (/^<\/?sub>$/.test(token.text.trim()) ? token.text : /^<!--[\s\S]*-->\s*$/.test(token.text) ? "" : escape(token.text)),
+      // GitHub draws the comment's Mermaid charts; here their source is
+      // folded away (the chart above shows a simulation's timeline).
+      code: (token) => token.lang === "mermaid"
+        ? `<details class="mermaid"><summary>chart source (Mermaid, drawn by GitHub)</summary><pre><code>${escape(token.text)}</code></pre></details>`
+        : false,
+    },
+  });
   lastCompare = { key, result: r };
   $("compare-pane").hidden = false;
   $("compare-body").innerHTML = md.parse(r.markdown);

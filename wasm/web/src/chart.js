@@ -73,8 +73,13 @@ function markersPlugin(decisions) {
         const xs = shown.map((d) => u.valToPos(d.t / 3600, "x", true));
         const labels = shown.map((d) => d.action + (d.ring ? " " + d.ring + (d.step ? " " + d.step : "") : ""));
         const widths = labels.map((l) => ctx.measureText(l).width + 6 * px);
+        // A label starts at its marker, or ends there near the right edge.
+        const lx = xs.map((x, i) => Math.max(left, Math.min(x, left + width - widths[i])));
+        const order = lx.map((x, i) => i).sort((a, b) => lx[a] - lx[b]);
+        const placed = placeLabels(order.map((i) => lx[i]), order.map((i) => widths[i]), 3);
+        const rows = [];
+        order.forEach((i, k) => (rows[i] = placed[k]));
         const rowH = 14 * px;
-        const rows = placeLabels(xs, widths, 3);
         shown.forEach((d, i) => {
           const color = d.action === "rollback" || d.action === "halt" ? css("--bad") : d.action === "hold" ? css("--muted") : css("--good");
           ctx.strokeStyle = color;
@@ -87,9 +92,9 @@ function markersPlugin(decisions) {
           ctx.stroke();
           if (rows[i] >= 0) {
             ctx.fillStyle = css("--panel");
-            ctx.fillRect(xs[i] + 1, top + 2 + rows[i] * rowH, widths[i] - 2 * px, rowH - 2);
+            ctx.fillRect(lx[i] + 1, top + 2 + rows[i] * rowH, widths[i] - 2 * px, rowH - 2);
             ctx.fillStyle = color;
-            ctx.fillText(labels[i], xs[i] + 3 * px, top + 3 + rows[i] * rowH);
+            ctx.fillText(labels[i], lx[i] + 3 * px, top + 3 + rows[i] * rowH);
           }
         });
         ctx.restore();
@@ -105,14 +110,15 @@ export function draw(el, run) {
   const tl = run.timeline || [];
   const data = [tl.map((p) => p.t / 3600), ...series.map(([, , , , f]) => tl.map(f))];
   const width = Math.max(280, el.clientWidth || 600);
+  const narrow = width < 520;
   const opts = {
     width,
     height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
     scales: { x: { time: false }, fleet: { range: (u, min, max) => [0, Math.max(1, max)] }, hurt: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] } },
     axes: [
       { label: "hours after release", stroke: css("--muted"), grid: { stroke: css("--grid") }, ticks: { stroke: css("--grid") } },
-      { scale: "fleet", label: "hosts updated, waiting", stroke: css("--c-updated"), grid: { stroke: css("--grid") }, ticks: { stroke: css("--grid") }, size: 60 },
-      { scale: "hurt", side: 1, label: "hosts failed, rolled back, repaired", stroke: css("--c-failed"), grid: { show: false }, ticks: { stroke: css("--grid") }, size: 60 },
+      { scale: "fleet", label: narrow ? "fleet" : "hosts updated, waiting", stroke: css("--c-updated"), grid: { stroke: css("--grid") }, ticks: { stroke: css("--grid") }, size: narrow ? 48 : 60 },
+      { scale: "hurt", side: 1, label: narrow ? "in trouble" : "hosts failed, rolled back, repaired", stroke: css("--c-failed"), grid: { show: false }, ticks: { stroke: css("--grid") }, size: narrow ? 40 : 60 },
     ],
     series: [
       { label: "time", value: (u, v) => (v == null ? "–" : clock(Math.round(v * 3600))) },

@@ -1,10 +1,37 @@
 // The editors: CodeMirror 6 with line numbers, highlighting, bracket
 // matching, undo history and inline diagnostics (@codemirror/lint), in the
 // page's light or dark colours.
-import { basicSetup } from "codemirror";
-import { EditorView, keymap } from "@codemirror/view";
+//
+// The setup is CodeMirror's basicSetup without autocompletion (there is
+// nothing to complete), which keeps 10 KB (brotli) off the first load.
+const setup = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightSpecialChars(),
+  history(),
+  foldGutter(),
+  drawSelection(),
+  dropCursor(),
+  EditorState.allowMultipleSelections.of(true),
+  indentOnInput(),
+  bracketMatching(),
+  closeBrackets(),
+  rectangularSelection(),
+  crosshairCursor(),
+  highlightActiveLine(),
+  highlightSelectionMatches(),
+  keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap]),
+];
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLineGutter, highlightSpecialChars, drawSelection, dropCursor,
+  rectangularSelection, crosshairCursor, highlightActiveLine,
+} from "@codemirror/view";
 import { Compartment, EditorState } from "@codemirror/state";
-import { indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { foldGutter, foldKeymap, indentOnInput, bracketMatching, defaultHighlightStyle } from "@codemirror/language";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
+import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+import { lintKeymap } from "@codemirror/lint";
 import { json } from "@codemirror/lang-json";
 import { linter, lintGutter, forceLinting } from "@codemirror/lint";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
@@ -48,6 +75,9 @@ const darkHighlight = HighlightStyle.define([
   { tag: t.invalid, color: od.invalid },
 ]);
 const darkTheme = [oneDarkTheme, syntaxHighlighting(darkHighlight)];
+// The light theme is CodeMirror's default highlight style (the fallback,
+// so the dark one wins when present).
+const lightHighlight = syntaxHighlighting(defaultHighlightStyle, { fallback: true });
 
 function theme() {
   return dark.matches ? darkTheme : [];
@@ -77,7 +107,8 @@ export function newState({ doc, name, label, lint, onChange, run }) {
   return EditorState.create({
     doc,
     extensions: [
-      basicSetup,
+      setup,
+      lightHighlight,
       keymap.of([{ key: "Mod-Enter", run: () => (run(), true) }, indentWithTab]),
       language(name),
       base,
