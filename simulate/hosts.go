@@ -184,7 +184,7 @@ func (r *run) onset(i int, now time.Time) {
 		}
 		silent()
 		if !fl.RecoverAfter.IsZero() {
-			d := int64(fl.RecoverAfter.Sample(unit(r.hash(i, saltRecover))) / time.Second)
+			d := r.herd(f, int64(fl.RecoverAfter.Sample(unit(r.hash(i, saltRecover)))/time.Second))
 			r.push(i, max(r.tick+1, r.tickOf(r.nowSec+d)))
 		} else if r.rollbackT >= 0 {
 			r.push(i, r.tickOf(r.nextCheckIn(i, r.nowSec+1)))
@@ -224,6 +224,7 @@ func (r *run) unsilence(i int) {
 
 // recoverCrash brings a crashed host back up (still running the update).
 func (r *run) recoverCrash(i int, now time.Time) {
+	r.recovering[r.faultOf(i)]--
 	r.unsilence(i)
 	r.setState(i, stUpdated)
 	if flap := r.sc.Faults[r.faultOf(i)].FlapEvery; !flap.IsZero() && r.rollbackT < 0 {
@@ -274,7 +275,8 @@ func (r *run) revert(i int, now time.Time) {
 		if d := r.sc.Faults[r.faultOf(i)].Restart; !d.IsZero() {
 			// Removed; the host comes back when it has restarted.
 			r.h[i].flags |= flRestart
-			r.push(i, max(r.tick+1, r.tickOf(r.nowSec+int64(d.Sample(unit(r.hash(i, saltRecover)))/time.Second))))
+			restart := r.herd(r.faultOf(i), int64(d.Sample(unit(r.hash(i, saltRecover)))/time.Second))
+			r.push(i, max(r.tick+1, r.tickOf(r.nowSec+restart)))
 			return
 		}
 	}
@@ -283,6 +285,9 @@ func (r *run) revert(i int, now time.Time) {
 
 // reverted finishes host i's rollback from state prev.
 func (r *run) reverted(i int, prev uint8) {
+	if r.h[i].flags&flRestart != 0 {
+		r.recovering[r.faultOf(i)]--
+	}
 	switch prev {
 	case stCrashed, stSilent:
 		r.unsilence(i)
@@ -312,4 +317,16 @@ func (r *run) rollback(k int) {
 			r.push(i, r.tickOf(r.nextCheckIn(i, r.nowSec)))
 		}
 	}
+}
+
+// herd returns the recovery time d (seconds) of a host of fault f that
+// starts to recover now, scaled by the hosts of the fault already
+// recovering (Fault.Herd), and counts it as recovering.
+func (r *run) herd(f int, d int64) int64 {
+	n := r.recovering[f]
+	r.recovering[f]++
+	if h := r.sc.Faults[f].Herd; h > 0 && n > 0 {
+		return int64(float64(d) * (1 + float64(n)/h))
+	}
+	return d
 }

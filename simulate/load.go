@@ -54,7 +54,7 @@ var (
 		Attributes: []hcl.AttributeSchema{
 			{Name: "probability"}, {Name: "latency"}, {Name: "mode", Required: true}, {Name: "signal"},
 			{Name: "factor"}, {Name: "recover_after"}, {Name: "restart"}, {Name: "reboot_every"}, {Name: "recover_per_reboot"},
-			{Name: "strikes_from"}, {Name: "flap_every"},
+			{Name: "strikes_from"}, {Name: "flap_every"}, {Name: "herd"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}, {Type: "stage"}},
 	}
@@ -107,7 +107,9 @@ var (
 //	    # crash:    signal = "crash" (the event reported), recover_after = "20m"
 //	    #           (down this long; default: until rollback), restart = "2m"
 //	    #           (back this long after taking the rollback), flap_every = "exp(20m)"
-//	    #           (a recovered host crashes again this long after: the fault flaps)
+//	    #           (a recovered host crashes again this long after: the fault flaps),
+//	    #           herd = 500 (recovery takes 1 + n/500 times longer with n
+//	    #           hosts already recovering: a thundering herd)
 //	    # degraded: signal = "latency" (the signal raised), factor = 5 (its rate multiple)
 //	    strikes_from = "3h"          # latent until an outside event this long after the
 //	                                 # release; then latency after the later of it and the install
@@ -458,6 +460,7 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 	f.Latency = d.dist(a["latency"])
 	f.StrikesFrom = d.dur(a["strikes_from"], 0)
 	f.FlapEvery = d.dist(a["flap_every"])
+	f.Herd = d.number(a["herd"], 0, 0, 1e9)
 	for _, blk := range c.Blocks {
 		if blk.Type != "stage" {
 			continue
@@ -492,12 +495,16 @@ func (d *decoder) fault(b *hcl.Block) Fault {
 	only("recover_after", Crash)
 	only("restart", Crash)
 	only("flap_every", Crash)
+	only("herd", Crash)
 	only("reboot_every", BootLoop)
 	only("recover_per_reboot", BootLoop)
 	switch f.Mode {
 	case Crash:
 		if f.Signal == "" {
 			f.Signal = "crash"
+		}
+		if a["herd"] != nil && a["recover_after"] == nil && a["restart"] == nil {
+			d.errorf(a["herd"].NameRange, "Herd needs recovery", "herd slows recovery: set recover_after or restart too.")
 		}
 		if a["flap_every"] != nil && a["recover_after"] == nil {
 			d.errorf(a["flap_every"].NameRange, "Flapping needs recovery", "flap_every crashes a host again after it recovered by itself: set recover_after too.")

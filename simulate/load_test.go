@@ -136,6 +136,11 @@ func TestParseScenarioErrors(t *testing.T) {
 			want: []string{`s.hcl:19:5 Flapping needs recovery | set recover_after too.`},
 		},
 		{
+			name: "herd without recovery",
+			src:  withFault("select { os = \"windows\" }\n    herd = 100"),
+			want: []string{`s.hcl:19:5 Herd needs recovery | set recover_after or restart too.`},
+		},
+		{
 			name: "strikes_from negative",
 			src:  withFault("select { os = \"windows\" }\n    strikes_from = \"-1h\""),
 			want: []string{`s.hcl:19:20 Invalid duration | strikes_from must not be negative.`},

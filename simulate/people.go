@@ -16,6 +16,7 @@ type crew struct {
 	repairQ    []int32
 	repairHead int
 	credit     float64 // repairs available and not yet spent
+	recovering []int   // per fault: crashed hosts with a recovery under way (Herd)
 }
 
 // people stop the push by hand once they notice.

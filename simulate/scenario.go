@@ -117,6 +117,11 @@ type Fault struct {
 	// Restart (Crash) is how long a crashed host takes to come back after
 	// it took the rollback.
 	Restart Dist
+	// Herd (Crash): recovery slows with how many recover at once, as when
+	// restarts without jittered backoff overload a shared dependency: a
+	// host's RecoverAfter or Restart is scaled by 1 + n/Herd, n the hosts
+	// of this fault already recovering when it starts to. Zero: no effect.
+	Herd float64
 	// RebootEvery and RecoverPerReboot (BootLoop): the chance that a reboot
 	// brings the host back.
 	RebootEvery      time.Duration

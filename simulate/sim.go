@@ -329,7 +329,13 @@ func (r *run) simulate(ctx context.Context, seed uint64) (*Result, error) {
 	}
 	r.link = link{rollbackT: -1, tickBuf: r.tickBuf, waveCount: waveCount}
 	r.tel.reset(&s.tel, ticks, seed)
-	r.crew = crew{firstFail: -1, repairs: sc.People.Repair, repairQ: r.repairQ[:0]}
+	recovering := r.recovering
+	if len(recovering) == len(sc.Faults) {
+		clear(recovering)
+	} else {
+		recovering = make([]int, len(sc.Faults))
+	}
+	r.crew = crew{firstFail: -1, repairs: sc.People.Repair, repairQ: r.repairQ[:0], recovering: recovering}
 	r.sink = 0
 	for _, i := range s.baseSample {
 		r.baseChurn(int(i), +1, 0)
