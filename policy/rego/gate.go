@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -68,6 +69,7 @@ type Gate struct {
 	timeout time.Duration
 	digest  string
 	stuck   atomic.Int32 // abandoned evaluations still running (see run)
+	inputs  atomic.Pointer[inputCache]
 }
 
 // output is one element of the gate's query: the messages of one rule
@@ -86,7 +88,9 @@ func (g *Gate) Name() string { return g.name }
 // Package returns the reference of the package holding the gate's rules.
 func (g *Gate) Package() string { return g.pkg.String() }
 
-// Digest identifies the gate's content: its modules, data and query.
+// Digest identifies the gate: its modules, data, query and timeout (a
+// gate that times out holds the rollout, so its timeout is part of what it
+// decides). It becomes part of the plan's digest.
 func (g *Gate) Digest() string { return g.digest }
 
 // Timeout returns the deadline of one evaluation.
@@ -230,7 +234,7 @@ func (c *compiler) compile(cfg config) (*Gate, error) {
 		pq:      pq,
 		outputs: outs,
 		timeout: cfg.timeout,
-		digest:  digest(spec),
+		digest:  gateDigest(spec, cfg.timeout),
 	}, nil
 }
 
@@ -456,6 +460,13 @@ func (c *compiler) dataConflict(path []string) (bool, error) {
 	return true, nil
 }
 
+// gateDigest is the digest of a gate with its timeout.
+func gateDigest(spec Spec, timeout time.Duration) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00timeout %d\x00", digest(spec), timeout)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
 func digest(spec Spec) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "rego gate\x00query %q\x00", spec.Query)
@@ -518,27 +529,23 @@ func (g *Gate) Evaluate(ctx context.Context, in rollout.GateInput) (v rollout.Ga
 	if g.stuck.Load() > 0 {
 		return v, fmt.Errorf("rego: %s: an earlier evaluation of this gate is still running past its deadline inside one operation; refusing to start another", g.pkg)
 	}
-	input, err := InputValue(in)
+	input, err := g.inputValue(in)
 	if err != nil {
 		return v, err
 	}
-	ectx, cancel := context.WithTimeout(ctx, g.timeout)
-	defer cancel()
 	b := newBudget()
-	stop := context.AfterFunc(ectx, b.Cancel)
-	defer stop()
 	log := &printLog{}
-	rs, err := run(ectx, b, &g.stuck, func(ctx context.Context) (oparego.ResultSet, error) {
-		return g.pq.Eval(context.WithValue(ctx, budgetKey{}, b),
+	rs, err := run(ctx, g.timeout, b, &g.stuck, func(ctx context.Context) (oparego.ResultSet, error) {
+		return g.pq.Eval(ctx,
 			oparego.EvalParsedInput(input),
 			oparego.EvalTime(in.Now),
-			oparego.EvalSeed(zeroSeed{}),
+			evalSeed,
 			oparego.EvalPrintHook(log),
 			oparego.EvalExternalCancel(b),
 		)
 	})
 	if err != nil {
-		return v, g.evalError(ctx, ectx, b, err)
+		return v, limitMessage(ctx, b, g.timeout, err)
 	}
 	if len(rs) != 1 {
 		return v, fmt.Errorf("rego: %s: query result is undefined", g.pkg)
@@ -579,14 +586,19 @@ var errAbandoned = errors.New("rego: evaluation did not stop at its deadline")
 // comparing two values that share structure exponentially). Such an
 // evaluation is abandoned, and the gate refuses to evaluate until it ends,
 // so that at most one runs per gate.
-func run(ctx context.Context, b *budget, stuck *atomic.Int32, eval func(context.Context) (oparego.ResultSet, error)) (oparego.ResultSet, error) {
+func run(ctx context.Context, timeout time.Duration, b *budget, stuck *atomic.Int32, eval func(context.Context) (oparego.ResultSet, error)) (oparego.ResultSet, error) {
 	type result struct {
 		rs  oparego.ResultSet
 		err error
 	}
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, b.Cancel)
+		defer stop()
+	}
+	ectx := context.WithValue(ctx, budgetKey{}, b)
 	done := make(chan result, 1)
 	var abandoned atomic.Bool
-	go func() {
+	evaluators.do(func() {
 		var r result
 		defer func() {
 			if p := recover(); p != nil {
@@ -597,16 +609,19 @@ func run(ctx context.Context, b *budget, stuck *atomic.Int32, eval func(context.
 				stuck.Add(-1)
 			}
 		}()
-		r.rs, r.err = eval(ctx)
-	}()
+		r.rs, r.err = eval(ectx)
+	})
+	t := time.NewTimer(timeout)
+	defer t.Stop()
 	select {
 	case r := <-done:
 		return r.rs, r.err
 	case <-ctx.Done():
+	case <-t.C:
+		b.deadline.Store(true)
 	}
 	b.Cancel()
-	t := time.NewTimer(overrunGrace)
-	defer t.Stop()
+	t.Reset(overrunGrace)
 	select {
 	case r := <-done:
 		return r.rs, r.err
@@ -620,26 +635,62 @@ func run(ctx context.Context, b *budget, stuck *atomic.Int32, eval func(context.
 	return r.rs, r.err
 }
 
-// evalError describes an evaluation error.
-func (g *Gate) evalError(parent, ectx context.Context, b *budget, err error) error {
-	return limitMessage(parent, ectx, b, g.timeout, err)
+// evalSeed is the seed option of every evaluation.
+var evalSeed = oparego.EvalSeed(zeroSeed{})
+
+// evaluators runs evaluations. OPA's evaluator needs a deep stack; a
+// goroutine kept between evaluations keeps the stack it grew, where a
+// fresh one would grow (copy) it on every evaluation.
+var evaluators = workers{idle: make(chan chan func(), 4*runtime.GOMAXPROCS(0))}
+
+// workers is a pool of goroutines that run functions. A busy worker (one
+// abandoned by run, still stuck) is simply not idle; there are never more
+// idle workers than idle's capacity.
+type workers struct {
+	idle chan chan func()
+}
+
+// do runs f on an idle worker, or on a new one.
+func (w *workers) do(f func()) {
+	select {
+	case jobs := <-w.idle:
+		jobs <- f
+	default:
+		jobs := make(chan func(), 1)
+		jobs <- f
+		go w.work(jobs)
+	}
+}
+
+func (w *workers) work(jobs chan func()) {
+	for f := range jobs {
+		f()
+		select {
+		case w.idle <- jobs:
+		default:
+			return // enough idle workers
+		}
+	}
 }
 
 // limitMessage describes an error of an evaluation with its budget and
 // deadline: the sandbox's limits first, then OPA's errors, located where
 // they can be.
-func limitMessage(parent, ectx context.Context, b *budget, timeout time.Duration, err error) error {
+func limitMessage(parent context.Context, b *budget, timeout time.Duration, err error) error {
 	if errors.Is(err, errAbandoned) {
 		return fmt.Errorf("rego: evaluation ran past its %s deadline and did not stop within %s: %w", timeout, overrunGrace, context.DeadlineExceeded)
 	}
 	if b.stepsOut() {
 		return fmt.Errorf("rego: evaluation took more than %d steps, the gate sandbox's limit", MaxSteps)
 	}
-	if ectx.Err() != nil || topdown.IsCancel(err) {
-		if parent.Err() != nil {
-			return fmt.Errorf("rego: evaluation cancelled: %w", parent.Err())
-		}
+	if b.deadline.Load() {
 		return fmt.Errorf("rego: evaluation ran past its %s deadline: %w", timeout, context.DeadlineExceeded)
+	}
+	if parent.Err() != nil {
+		return fmt.Errorf("rego: evaluation cancelled: %w", parent.Err())
+	}
+	if topdown.IsCancel(err) {
+		return fmt.Errorf("rego: evaluation cancelled: %w", err)
 	}
 	var te *topdown.Error
 	if errors.As(err, &te) {

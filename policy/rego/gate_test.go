@@ -414,3 +414,62 @@ func TestConcurrentEvaluate(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// The timeout is part of the gate's digest, and so of the plan's: a gate
+// that times out holds the rollout, so a new timeout changes decisions.
+func TestDigestIncludesTimeout(t *testing.T) {
+	spec := mod("package g\n\nhold contains \"x\" if false\n")
+	a, err := Compile(spec, WithTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Compile(spec, WithTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compile(spec, WithTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Digest() == b.Digest() || a.Digest() != c.Digest() {
+		t.Errorf("digests %s, %s, %s: want the timeout to change the digest, and only it", a.Digest(), b.Digest(), c.Digest())
+	}
+}
+
+// An evaluation stuck in one operation that never checks the deadline
+// (comparing two values that share structure: 2^26 leaves) returns at the
+// deadline plus grace; while it runs on, the gate refuses to start
+// another, and once it ends the gate evaluates again.
+func TestEvaluateAbandonsStuckOperation(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("package g\n\nhold contains \"x\" if a26 == b26\n")
+	for _, p := range []string{"a", "b"} {
+		fmt.Fprintf(&src, "%s0 := [\"x\", 1]\n", p)
+		for i := 1; i <= 26; i++ {
+			fmt.Fprintf(&src, "%s%d := [%s%d, %s%d]\n", p, i, p, i-1, p, i-1)
+		}
+	}
+	g := mustModule(t, src.String(), WithTimeout(10*time.Millisecond))
+	start := time.Now()
+	_, err := g.Evaluate(context.Background(), gateInput())
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("returned after %s", d)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if !strings.Contains(err.Error(), "did not stop") {
+		t.Fatalf("err = %v, want the evaluation abandoned", err)
+	}
+	if _, err := g.Evaluate(context.Background(), gateInput()); err == nil || !strings.Contains(err.Error(), "still running") {
+		t.Errorf("second evaluation: %v, want a refusal while the first runs", err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); g.stuck.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the abandoned evaluation never ended")
+		}
+	}
+	if _, err := g.Evaluate(context.Background(), gateInput()); err == nil || strings.Contains(err.Error(), "still running") {
+		t.Errorf("after the first ended: %v, want a fresh evaluation (and its deadline)", err)
+	}
+}

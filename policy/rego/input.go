@@ -2,6 +2,7 @@ package rego
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -175,4 +176,96 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// inputCache holds the parts of the input document a Gate built last,
+// with (a copy of) what they were built from: a controller asks the same
+// gate about the same rollout again and again, and most parts (the update,
+// the state, approvals, often the observation) do not change between
+// calls. Terms are never modified once built, so they can be shared.
+type inputCache struct {
+	in                                            rollout.GateInput
+	now, rollout, plan, update, current, proposed *ast.Term
+	approvals, state, observation                 *ast.Term
+	value                                         ast.Value
+}
+
+// inputValue is InputValue, reusing the parts of the last input that are
+// the same (see inputCache).
+func (g *Gate) inputValue(in rollout.GateInput) (ast.Value, error) {
+	last := g.inputs.Load()
+	if last == nil {
+		last = &inputCache{}
+	}
+	b := inputBuilder{}
+	c := &inputCache{}
+	var reused int
+	part := func(same bool, old *ast.Term, build func() *ast.Term) *ast.Term {
+		if same && old != nil {
+			reused++
+			return old
+		}
+		return build()
+	}
+	l := &last.in
+	c.now = part(in.Now == l.Now, last.now, func() *ast.Term { return b.time(in.Now) })
+	c.rollout = part(in.Rollout == l.Rollout, last.rollout, func() *ast.Term { return ast.StringTerm(in.Rollout) })
+	c.plan = part(in.Plan == l.Plan, last.plan, func() *ast.Term { return ast.StringTerm(in.Plan) })
+	c.update = part(in.Update == l.Update, last.update, func() *ast.Term { return b.update(in.Update) })
+	c.current = part(in.Current == l.Current, last.current, func() *ast.Term { return b.position(in.Current) })
+	c.proposed = part(in.Proposed == l.Proposed, last.proposed, func() *ast.Term { return b.position(in.Proposed) })
+	c.approvals = part(sameApprovals(in.Approvals, l.Approvals), last.approvals, func() *ast.Term { return b.approvals(in.Approvals, false) })
+	c.state = part(in.State == l.State, last.state, func() *ast.Term {
+		return b.object(
+			"phase", ast.StringTerm(string(in.State.Phase)),
+			"started", b.time(in.State.Started),
+			"step_started", b.time(in.State.StepStarted),
+		)
+	})
+	c.observation = part(sameObservation(in.Observed, l.Observed), last.observation, func() *ast.Term { return b.observation(in.Observed) })
+	if b.err != nil {
+		return nil, b.err
+	}
+	if reused == 9 && last.value != nil {
+		return last.value, nil
+	}
+	c.value = b.object(
+		"now", c.now,
+		"rollout", c.rollout,
+		"plan", c.plan,
+		"update", c.update,
+		"current", c.current,
+		"proposed", c.proposed,
+		"approvals", c.approvals,
+		"state", c.state,
+		"observation", c.observation,
+	).Value
+	c.in = in
+	c.in.Approvals = slices.Clone(in.Approvals)
+	c.in.Observed = cloneObservation(in.Observed)
+	g.inputs.Store(c)
+	return c.value, nil
+}
+
+func sameApprovals(a, b []rollout.Approval) bool {
+	return (a == nil) == (b == nil) && slices.Equal(a, b)
+}
+
+func sameCohort(a, b rollout.Cohort) bool {
+	return a.Hosts == b.Hosts && a.Healthy == b.Healthy && a.Silent == b.Silent &&
+		(a.Signals == nil) == (b.Signals == nil) && maps.Equal(a.Signals, b.Signals) &&
+		(a.Strata == nil) == (b.Strata == nil) && maps.Equal(a.Strata, b.Strata)
+}
+
+func sameObservation(a, b rollout.Observation) bool {
+	return a.At == b.At && sameApprovals(a.Approvals, b.Approvals) && sameCohort(a.Updated, b.Updated) && sameCohort(a.Baseline, b.Baseline)
+}
+
+// cloneObservation copies the slices and maps of o, which the caller may
+// change after the call.
+func cloneObservation(o rollout.Observation) rollout.Observation {
+	o.Approvals = slices.Clone(o.Approvals)
+	o.Updated.Signals, o.Updated.Strata = maps.Clone(o.Updated.Signals), maps.Clone(o.Updated.Strata)
+	o.Baseline.Signals, o.Baseline.Strata = maps.Clone(o.Baseline.Signals), maps.Clone(o.Baseline.Strata)
+	return o
 }

@@ -455,6 +455,7 @@ type budget struct {
 	steps     atomic.Int64 // remaining; below zero: exhausted
 	bytes     atomic.Int64 // remaining
 	cancelled atomic.Bool
+	deadline  atomic.Bool // the deadline passed (set before cancelled)
 }
 
 func newBudget() *budget {
@@ -529,9 +530,11 @@ func wrap(name string, r builtinRule, impl topdown.BuiltinFunc) oparego.BuiltinD
 		if est > limit {
 			return nil, oparego.NewHaltError(overLimit("result would need about %s, more than the %s left of the gate's memory budget (%s per evaluation)", byteSize(est), byteSize(max(limit, 0)), byteSize(MaxEvalBytes)))
 		}
-		var out *ast.Term
-		called := false
-		err = impl(bctx, args, func(t *ast.Term) error { out, called = t, true; return nil })
+		c := captures.Get().(*capture)
+		err = impl(bctx, args, c.iter)
+		out, called := c.out, c.called
+		c.out, c.called = nil, false
+		captures.Put(c)
 		if err != nil {
 			var te *topdown.Error
 			if errors.As(err, &te) {
@@ -559,6 +562,20 @@ func wrap(name string, r builtinRule, impl topdown.BuiltinFunc) oparego.BuiltinD
 		return out, nil
 	}
 }
+
+// capture receives the result of a builtin; pooled, with its iterator
+// bound once, so that a call allocates nothing for it.
+type capture struct {
+	out    *ast.Term
+	called bool
+	iter   func(*ast.Term) error
+}
+
+var captures = sync.Pool{New: func() any {
+	c := &capture{}
+	c.iter = func(t *ast.Term) error { c.out, c.called = t, true; return nil }
+	return c
+}}
 
 func byteSize(n int64) string {
 	switch {
@@ -634,8 +651,13 @@ func argsSize(args []*ast.Term, limit int64) (int64, error) {
 // checkNumber fails for a number beyond MaxNumberDigits.
 func checkNumber(v ast.Number) error {
 	s := string(v)
-	if len(s) <= 24 && !strings.ContainsAny(s, "eE") {
-		return nil
+	if len(s) <= 24 {
+		// At most 24 digits and an exponent of at most two digits: far
+		// below the limit.
+		i := strings.IndexAny(s, "eE")
+		if i < 0 || len(strings.TrimLeft(s[i+1:], "+-")) <= 2 {
+			return nil
+		}
 	}
 	if len(s) > 2*MaxNumberDigits {
 		return overLimit("number with %d characters: the gate sandbox allows %d digits", len(s), MaxNumberDigits)

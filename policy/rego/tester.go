@@ -156,11 +156,7 @@ func (e sandboxError) Unwrap() error { return e.err }
 func runTest(ctx context.Context, comp *ast.Compiler, store storage.Store, path ast.Ref, timeout time.Duration, res *tester.Result) error {
 	start := time.Now()
 	defer func() { res.Duration = time.Since(start) }()
-	ectx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	b := newBudget()
-	stop := context.AfterFunc(ectx, b.Cancel)
-	defer stop()
 	pq, err := oparego.New(append(sandboxOptions(),
 		oparego.Compiler(comp),
 		oparego.Store(store),
@@ -175,9 +171,9 @@ func runTest(ctx context.Context, comp *ast.Compiler, store storage.Store, path 
 	}
 	log := &printLog{}
 	var stuck atomic.Int32
-	rs, err := run(ectx, b, &stuck, func(ctx context.Context) (oparego.ResultSet, error) {
-		return pq.Eval(context.WithValue(ctx, budgetKey{}, b),
-			oparego.EvalSeed(zeroSeed{}),
+	rs, err := run(ctx, timeout, b, &stuck, func(ctx context.Context) (oparego.ResultSet, error) {
+		return pq.Eval(ctx,
+			evalSeed,
 			oparego.EvalPrintHook(log),
 			oparego.EvalExternalCancel(b),
 		)
@@ -189,7 +185,7 @@ func runTest(ctx context.Context, comp *ast.Compiler, store storage.Store, path 
 	case errors.Is(err, errAbandoned):
 		return fmt.Errorf("rego: %s: ran past its %s timeout and did not stop within %s (stuck in one operation)", path, timeout, overrunGrace)
 	case err != nil:
-		res.Error = sandboxError{limitMessage(ctx, ectx, b, timeout, err)}
+		res.Error = sandboxError{limitMessage(ctx, b, timeout, err)}
 	case len(rs) == 0 || len(rs[0].Expressions) == 0:
 		res.Fail = true
 	default:

@@ -1,10 +1,10 @@
 package hostile
 
 # want: eval deadline
-# Values built by comprehensions share structure without repeating themselves in the source: comparing two of them walks 64^5 leaves inside one operation that does not check the deadline. Evaluate returns at the deadline; the gate refuses to start again until that operation ends.
+# Values built by comprehensions share structure without repeating themselves in the source: comparing two of them walks 40^5 leaves inside one operation that does not check the deadline. Evaluate returns at the deadline; the gate refuses to start again until that operation ends.
 hold contains "x" if a5 == b5
 
-r := numbers.range(1, 64)
+r := numbers.range(1, 40)
 
 a0 := ["xxxxxxxxxxxxxxxx", 2]
 a1 := [a0 | some _ in r]
