@@ -1,9 +1,14 @@
-# Linear: 20% more of the fleet every 6 minutes, everything offered at
-# +24m. No trigger. Smallest health gate the language allows (see
-# canary-exponential.hcl).
+# AWS AppConfig's AppConfig.Linear20PercentEvery6Minutes, the schedule of
+# examples/peers/appconfig-linear20-every6m.hcl (checked there against the
+# published offsets): 20% more every 6 minutes, then 30 minutes of
+# monitoring. No trigger; the smallest health gate the language accepts
+# (see canary-exponential.hcl).
 rollout "linear-20" {
-  ring "everyone" {
-    steps       = [20, 40, 60, 80, 100]
+  start_delay = "6m"
+  final_bake  = "30m"
+
+  ring "all" {
+    steps       = { linear = 20 }
     bake        = "6m"
     min_healthy = 0.01
   }
