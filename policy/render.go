@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -46,6 +45,16 @@ func WriteDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnos
 	return err
 }
 
+// snippetWidth is the most runes of a source line a snippet shows: a
+// generated or hostile file can hold a line of megabytes, and echoing it
+// (with as many carets) helps nobody. A longer line is shown as a window
+// around the range's start, with "…" where it was cut.
+const snippetWidth = 160
+
+// snippetBefore is how much of a long line the window keeps before the
+// range's start.
+const snippetBefore = 40
+
 // writeSnippet writes the source line of rng and a caret line under the
 // range (to the end of the line when the range spans lines).
 func writeSnippet(b *bytes.Buffer, src []byte, rng hcl.Range) {
@@ -58,27 +67,46 @@ func writeSnippet(b *bytes.Buffer, src []byte, rng hcl.Range) {
 	if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
 		lineEnd = start + i
 	}
-	line := strings.TrimRight(string(src[lineStart:lineEnd]), "\r")
-	if !utf8.ValidString(line) {
-		line = strings.ToValidUTF8(line, "\uFFFD")
+	end := rng.End.Byte
+	if end > lineEnd || end < start {
+		end = lineEnd
 	}
-	fmt.Fprintf(b, "    %s\n", line)
+	// In runes: the prefix before the range, the range, the rest.
+	prefix := []rune(strings.ToValidUTF8(string(src[lineStart:start]), "\uFFFD"))
+	marked := []rune(strings.ToValidUTF8(string(src[start:end]), "\uFFFD"))
+	rest := []rune(strings.TrimRight(strings.ToValidUTF8(string(src[end:lineEnd]), "\uFFFD"), "\r"))
+	cutLeft, cutRight := false, false
+	if len(prefix)+len(marked)+len(rest) > snippetWidth {
+		if len(prefix) > snippetBefore {
+			prefix, cutLeft = prefix[len(prefix)-snippetBefore:], true
+		}
+		room := snippetWidth - len(prefix)
+		if len(marked) > room {
+			marked, rest, cutRight = marked[:room], nil, true
+		} else if len(marked)+len(rest) > room {
+			rest, cutRight = rest[:room-len(marked)], true
+		}
+	}
+	var line, pad strings.Builder
+	if cutLeft {
+		line.WriteString("…")
+		pad.WriteByte(' ')
+	}
+	line.WriteString(string(prefix))
+	line.WriteString(string(marked))
+	line.WriteString(string(rest))
+	if cutRight {
+		line.WriteString("…")
+	}
+	fmt.Fprintf(b, "    %s\n", line.String())
 	// The caret line copies the tabs of the prefix so that it lines up.
-	var pad strings.Builder
-	for _, r := range string(src[lineStart:start]) {
+	for _, r := range prefix {
 		if r == '\t' {
 			pad.WriteByte('\t')
 		} else {
 			pad.WriteByte(' ')
 		}
 	}
-	end := rng.End.Byte
-	if end > lineEnd || end < start {
-		end = lineEnd
-	}
-	n := utf8.RuneCount(src[start:end])
-	if n < 1 {
-		n = 1
-	}
+	n := max(len(marked), 1)
 	fmt.Fprintf(b, "    %s%s\n", pad.String(), strings.Repeat("^", n))
 }

@@ -216,9 +216,13 @@ func SimulateProgress(files map[string]string, scenario string, opts SimulateOpt
 	if fail != nil {
 		return nil, fail
 	}
-	plan, err := p.Select(sc.Update.Kind, sc.Rollout)
-	if err != nil {
-		return nil, failf("%s", strings.TrimPrefix(err.Error(), "policy: "))
+	// The same choice, and the same located diagnostics, as ringwise
+	// simulate: an update kind or urgency the policy does not define is
+	// placed on the scenario's attribute.
+	plan, pdiags := simulate.SelectPlan(p, sc)
+	if pdiags.HasErrors() {
+		files := map[string]*hcl.File{ScenarioFile: file}
+		return nil, &Failure{Error: summary(pdiags), Diagnostics: render(files, pdiags), Problems: problems(fileSources(files), pdiags)}
 	}
 	sim, err := simulate.New(sc, plan, simulate.WithMemoryBudget(budget))
 	if err != nil {
