@@ -109,6 +109,7 @@ type loader struct {
 	zones      map[string]zoneResult // time zones loaded, by name
 	signals    map[string]hcl.Range  // declared signal blocks
 	signalRefs []nameRef             // trigger signals, checked once every file is decoded
+	optOutRefs []nameRef             // tenants' opt_out kinds, likewise
 
 	// Where each attribute of a rule was written, and which did not
 	// decode (or are absent), so that rollout.Compile's errors are placed
@@ -225,6 +226,7 @@ func (l *loader) finish() {
 		}
 	}
 	l.checkSignals(pending)
+	l.checkOptOut(pending)
 	seen := map[string]bool{}
 	// Compile is the one place that checks ranges: it runs even when
 	// decoding found problems, so that one pass reports them all. Tenants
@@ -764,6 +766,9 @@ func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
 		if v, ok := l.dec.StringList(a); ok {
 			l.dec.CheckNames(a, v, "update kind")
 			t.OptOut = v
+			for i, rng := range hclattr.ElementRanges(a, len(v)) {
+				l.optOutRefs = append(l.optOutRefs, nameRef{name: v[i], rng: rng, plan: -1})
+			}
 		}
 	}
 	for _, blk := range content.Blocks {

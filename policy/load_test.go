@@ -843,3 +843,17 @@ func TestLoadExpressionBomb(t *testing.T) {
 		}
 	}
 }
+
+// TestOptOutKinds: an opt_out kind that no rollout lists is a warning
+// when it is close to one (a likely typo), and fine otherwise.
+func TestOptOutKinds(t *testing.T) {
+	src := wrap("") + "rollout \"c\" {\n  applies_to = [\"content\"]\n" + validRing + "}\ntenant \"x\" {\n  opt_out = [\"contnet\", \"driver\"]\n}\n"
+	p, diags := Load(mapFS(map[string]string{"p.hcl": src}))
+	if diags.HasErrors() || len(p.Plans) != 2 {
+		t.Fatalf("%v", diags)
+	}
+	want := []diag{{"p.hcl:16:14", "Unlisted update kind", `Did you mean "content"?`}}
+	if diff := cmp.Diff(want, summarize(diags, want)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -73,3 +73,32 @@ func (l *loader) checkExempt(refs []nameRef, urgencies []string) {
 		}
 	}
 }
+
+// checkOptOut warns of a tenant's opt_out kind that no rollout lists but
+// that is close to one that does: a misspelt opt-out opts out of nothing.
+// A kind far from every listed one is left alone: a tenant file may be
+// shared by policies with other rollouts, or opt out ahead of a rollout.
+func (l *loader) checkOptOut(pending []pendingPlan) {
+	var known []string
+	for _, pp := range pending {
+		for _, k := range pp.plan.AppliesTo {
+			if !slices.Contains(known, k) {
+				known = append(known, k)
+			}
+		}
+	}
+	for _, ref := range l.optOutRefs {
+		if slices.Contains(known, ref.name) {
+			continue
+		}
+		if s := suggest(ref.name, known); s != "" {
+			r := ref.rng
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Unlisted update kind",
+				Detail:   fmt.Sprintf("opt_out names update kind %q, which no rollout lists (applies_to). Did you mean %q?", ref.name, s),
+				Subject:  &r,
+			})
+		}
+	}
+}
