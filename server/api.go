@@ -282,11 +282,11 @@ func (s *Server) list(r *http.Request, _ string) (any, int, error) {
 	return out, http.StatusOK, nil
 }
 
-func (s *Server) get(id string) (*live, error) {
+func (s *Server) get(ctx context.Context, id string) (*live, error) {
 	l := s.lookup(id)
 	if l == nil {
 		// Maybe another replica created it a moment ago.
-		rec, err := s.cfg.Store.Get(context.Background(), id)
+		rec, err := s.cfg.Store.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -296,7 +296,7 @@ func (s *Server) get(id string) (*live, error) {
 }
 
 func (s *Server) status(r *http.Request, _ string) (any, int, error) {
-	l, err := s.get(r.PathValue("id"))
+	l, err := s.get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -338,7 +338,7 @@ func (s *Server) start(r *http.Request, by string) (any, int, error) {
 // mutate applies fn to the stored rollout with compare-and-swap, retrying
 // on conflicts with the controller or other replicas.
 func (s *Server) mutate(ctx context.Context, id string, fn func(rec *Record, l *live) error) (*live, error) {
-	l, err := s.get(id)
+	l, err := s.get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -458,7 +458,7 @@ func (l *live) lastObservation() (rollout.Observation, bool) {
 
 func (s *Server) pushObservation(r *http.Request, _ string) (any, int, error) {
 	id := r.PathValue("id")
-	if _, err := s.get(id); err != nil {
+	if _, err := s.get(r.Context(), id); err != nil {
 		return nil, 0, err
 	}
 	var obs rollout.Observation

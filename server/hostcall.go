@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -50,9 +51,19 @@ func (s *Server) hostCallIDs(w http.ResponseWriter, r *http.Request, id, host st
 	}
 	l := s.lookup(id)
 	if l == nil {
-		s.m.hostErrors.Inc()
-		writeError(w, http.StatusNotFound, "no rollout "+strconv.Quote(id))
-		return
+		// Not in memory: another replica may have started it a moment
+		// ago. Only this slow path reads the store.
+		var err error
+		if l, err = s.get(r.Context(), id); err != nil {
+			s.m.hostErrors.Inc()
+			if errors.Is(err, ErrNotFound) {
+				writeError(w, http.StatusNotFound, "no rollout "+strconv.Quote(id))
+			} else {
+				s.log.Error("host call: load rollout", "rollout", id, "err", err)
+				writeError(w, http.StatusServiceUnavailable, "cannot load rollout "+strconv.Quote(id)+"; ask again later")
+			}
+			return
+		}
 	}
 	now := s.cfg.Now()
 	var e rollout.Eligibility

@@ -292,3 +292,89 @@ func TestServeTranscript(t *testing.T) {
 	t.Setenv("RINGWISE_HOST_TOKEN", "")
 	runTranscript(t, "testdata/serve.txt", nil)
 }
+
+// TestServeReplicasFailover runs two `ringwise serve` replicas on one real
+// PostgreSQL behind a round-robin "load balancer" (the test), kills one
+// with SIGKILL mid-rollout, and lets the other finish: every advance is in
+// the audit log exactly once, and each replica, once it told a host
+// "take", keeps telling it so.
+func TestServeReplicasFailover(t *testing.T) {
+	pg := testsvc.StartPostgres(t)
+	dir := t.TempDir()
+	ids := writeFleet(t, dir, 40)
+	reps := []*serveProc{startServe(t, dir, "-db", pg.DSN), startServe(t, dir, "-db", pg.DSN)}
+	ctx := context.Background()
+	opTok := strings.SplitN(crashOpToken, ":", 2)[1]
+	op := func(i int) *server.Client { return &server.Client{URL: reps[i].url, Token: opTok} }
+	if _, err := op(0).Start(ctx, server.StartRequest{ID: "r1", Update: rollout.Update{ID: "c-1", Kind: "content"}}); err != nil {
+		t.Fatal(err)
+	}
+	took := []map[string]bool{{}, {}}
+	fleetTook := map[string]bool{}
+	alive := []int{0, 1}
+	killed := false
+	deadline := time.Now().Add(90 * time.Second)
+	var st server.Status
+	for n := 0; time.Now().Before(deadline); n++ {
+		for k, id := range ids {
+			i := alive[(n+k)%len(alive)]
+			a, err := (&server.Client{URL: reps[i].url, Token: crashHostToken}).Host(ctx, "r1", id)
+			if err != nil {
+				t.Fatalf("replica %d, host %s: %v", i, id, err)
+			}
+			switch a.Verdict {
+			case "take":
+				took[i][id], fleetTook[id] = true, true
+			case "wait":
+				if took[i][id] {
+					t.Fatalf("replica %d told %s take, then wait (%s)", i, id, a.Why)
+				}
+			}
+		}
+		i := alive[n%len(alive)]
+		obs := rollout.Observation{At: time.Now(),
+			Updated:  rollout.Cohort{Hosts: len(fleetTook), Healthy: len(fleetTook), Signals: map[string]rollout.Signal{"crash": {}}},
+			Baseline: rollout.Cohort{Hosts: len(ids) - len(fleetTook), Healthy: len(ids) - len(fleetTook), Signals: map[string]rollout.Signal{"crash": {}}}}
+		if err := op(i).PushObservation(ctx, "r1", obs); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if st, err = op(i).Status(ctx, "r1"); err != nil {
+			t.Fatal(err)
+		}
+		if st.Phase == rollout.Complete {
+			break
+		}
+		if !killed && st.Ring == "broad" && st.Step >= 2 {
+			reps[0].kill()
+			killed, alive = true, []int{1}
+			t.Logf("killed replica 0 (SIGKILL) at ring %s step %d, version %d", st.Ring, st.Step, st.Version)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st.Phase != rollout.Complete || !killed {
+		t.Fatalf("phase %s, killed %v\nreplica 1 log:\n%s", st.Phase, killed, testsvc.Tail(reps[1].log))
+	}
+	store, err := server.Open(ctx, pg.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	audit, err := store.Audit(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var advances []string
+	for _, e := range audit {
+		if e.Action == rollout.Advance || e.Action == rollout.Done {
+			advances = append(advances, fmt.Sprintf("%s %s %d", e.Action, e.Ring, e.Step+1))
+		}
+	}
+	want := []string{"advance canary 1", "advance broad 1", "advance broad 2", "advance broad 3", "advance broad 4", "complete broad 4"}
+	if d := cmp.Diff(want, advances); d != "" {
+		t.Errorf("advances, each exactly once (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(st.Log, audit); d != "" {
+		t.Errorf("audit table differs from the state's log:\n%s", d)
+	}
+}
