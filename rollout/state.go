@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+	"unicode/utf8"
 )
 
 // StateVersion is the version of the State JSON encoding this package
@@ -99,6 +100,11 @@ var ErrStateVersion = errors.New("rollout: unknown state version")
 // another case than MarshalState writes it ("Phase" for "phase"), trailing
 // data, a missing or unknown version and truncated input are errors.
 func ParseState(data []byte) (State, error) {
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD: an ID
+	// read that way is not the ID that was written.
+	if !utf8.Valid(data) {
+		return State{}, errors.New("rollout: parse state: not valid UTF-8")
+	}
 	var probe struct {
 		Version *int `json:"version"`
 	}
@@ -134,7 +140,36 @@ func ParseState(data []byte) (State, error) {
 	if s.Ring < 0 || s.Step < -1 {
 		return State{}, fmt.Errorf("rollout: parse state: negative position ring %d step %d", s.Ring, s.Step)
 	}
+	// Acknowledged counts are what Resume accepted: counts no fleet can
+	// produce would switch a trigger off (a negative or infinite baseline
+	// for the counts that follow).
+	if err := ackedProblem("acked", s.Acked); err != nil {
+		return State{}, err
+	}
+	for _, k := range sortedKeys(s.AckedStrata) {
+		c := s.AckedStrata[k]
+		if err := ackedProblem(fmt.Sprintf("acked_strata[%q]", k), &c); err != nil {
+			return State{}, err
+		}
+	}
 	return s, nil
+}
+
+// ackedProblem says what is wrong with an acknowledged cohort of a parsed
+// state, by the rules Decide applies to observations.
+func ackedProblem(field string, c *Cohort) error {
+	if c == nil {
+		return nil
+	}
+	if c.Hosts < 0 || c.Healthy < 0 || c.Silent < 0 {
+		return fmt.Errorf("rollout: parse state: %s has a negative count (hosts %d, healthy %d, silent %d)", field, c.Hosts, c.Healthy, c.Silent)
+	}
+	for _, name := range sortedKeys(c.Signals) {
+		if sg := c.Signals[name]; badSignal(name, sg) {
+			return fmt.Errorf("rollout: parse state: %s signal %q is not a count (count %g, host-hours %g)", field, name, sg.Count, sg.Hours)
+		}
+	}
+	return nil
 }
 
 // Observation is what the caller saw of the fleet's health at At: counts
