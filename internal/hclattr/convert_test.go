@@ -15,7 +15,9 @@ import (
 func TestConvertValueMatchesCty(t *testing.T) {
 	prim := rapid.OneOf(
 		rapid.Custom(func(t *rapid.T) cty.Value { return cty.NumberIntVal(rapid.Int64Range(-1e6, 1e6).Draw(t, "n")) }),
-		rapid.Custom(func(t *rapid.T) cty.Value { return cty.StringVal(rapid.SampledFrom([]string{"1", "x", "true", ""}).Draw(t, "s")) }),
+		rapid.Custom(func(t *rapid.T) cty.Value {
+			return cty.StringVal(rapid.SampledFrom([]string{"1", "x", "true", ""}).Draw(t, "s"))
+		}),
 		rapid.Custom(func(t *rapid.T) cty.Value { return cty.BoolVal(rapid.Bool().Draw(t, "b")) }),
 	)
 	rapid.Check(t, func(t *rapid.T) {
