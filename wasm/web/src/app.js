@@ -635,6 +635,8 @@ async function main() {
     status("Cannot load ringwise.wasm: " + e.message, "bad");
     return;
   }
+  analyse();
+  performance.mark("ringwise-analysed");
   refresh();
   for (const v of [policyView, scenarioView, baseView]) forceLinting(v);
   for (const id of ["simulate", "format", "share", "compare"]) $(id).disabled = false;
