@@ -26,14 +26,30 @@ var Default = Budget{Time: 3 * time.Second, Bytes: 64 << 20, PerByte: 512}
 const allocs = "/gc/heap/allocs:bytes"
 
 // Run runs f on an input of size n and fails t when it took longer or
-// allocated more than b allows.
+// allocated more than b allows. An input that runs past the time budget
+// fails at once, without waiting for f (which is left running: the fuzz
+// worker reports the input and exits), so a hang is found, not waited on.
 func (b Budget) Run(t testing.TB, n int, f func()) {
 	t.Helper()
 	sample := []metrics.Sample{{Name: allocs}}
 	metrics.Read(sample)
 	before := sample[0].Value.Uint64()
 	start := time.Now()
-	f()
+	done := make(chan any, 1)
+	go func() {
+		defer func() { done <- recover() }()
+		f()
+	}()
+	timer := time.NewTimer(b.Time)
+	defer timer.Stop()
+	select {
+	case p := <-done:
+		if p != nil {
+			panic(p)
+		}
+	case <-timer.C:
+		t.Fatalf("input of %d bytes still running after %s, the budget", n, b.Time)
+	}
 	elapsed := time.Since(start)
 	metrics.Read(sample)
 	used := sample[0].Value.Uint64() - before
