@@ -57,6 +57,14 @@
 // can still roll it back); it stops being called once the rollout is
 // rolled back.
 //
+// Faults: a host the fault selects fails, with the fault's probability
+// (Fault.Stages: the probability for the time the host takes the update),
+// Latency after it takes the update, or after an outside event when the
+// fault is latent until then (Fault.StrikesFrom). A crashed host that
+// recovers by itself may crash again (Fault.FlapEvery: a flapping fault),
+// and recovery may slow with how many hosts recover at once (Fault.Herd).
+// testdata/faults.txt, flapping.txt and herd.txt show each.
+//
 // People stop the push by hand (People.Notice after the first failure)
 // by halting or rolling back the rollout with rollout.Stop, as an
 // operator would; the stop is in the state's audit log like any decision.
