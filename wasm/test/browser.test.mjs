@@ -383,6 +383,15 @@ describe("the playground in Chromium", { skip, timeout: 900_000 }, () => {
     assert.match(readFileSync(path.join(downloads, "timeline.csv"), "utf8"), /^t_seconds,exposed,waiting,/);
     assert.match(readFileSync(path.join(downloads, "timeline.svg"), "utf8"), /^<svg /);
 
+    // Hovering reads every series out at that time.
+    const over = await page.$("#chart .u-over");
+    const box = await over.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => [...document.querySelectorAll("#chart .u-legend .u-value")].every((v) => v.textContent !== "–"), { timeout: 15_000 });
+    const readout = await page.$$eval("#chart .u-legend .u-series", (ss) => ss.map((x) => x.textContent));
+    assert.match(readout[0], /time.*\+\d/);
+    assert.match(readout.join(" "), /updated.*\d/);
+
     // The chart opens on where things happen, not on the 14-day horizon.
     const xMax = await page.$$eval("#chart .u-axis", (axes) => axes[0].textContent);
     assert.doesNotMatch(xMax, /300/, `the x axis runs to the horizon: ${xMax}`);
