@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ringwise/ringwise/rollout"
 	"github.com/ringwise/ringwise/simulate"
@@ -219,4 +222,52 @@ func (st *study) targets(b *strings.Builder) {
 			simulate.MetricText("coverage_95_seconds", v, ok), yes(ok && v <= 4*3600))
 	}
 	b.WriteString("| 0 rollbacks of a good update during an unrelated fleet-wide outage, 100 seeds | (none) | not measured: the scenario language on main cannot express a fault independent of the update | not measured |\n")
+}
+
+// TestTargets checks the verdicts on a made-up study: a ratio just short
+// of 100 is missed, a recommended policy with no failure meets it, and
+// shares and times are compared with the issue's bars.
+func TestTargets(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	c := func(failed, t95 *float64) cell {
+		return cell{agg: map[string]simulate.Quantiles{"failed": {P95: failed}, "coverage_95_seconds": {P95: t95}}}
+	}
+	row := func(name string, good bool, all, rec cell) scenarioRow {
+		cells := make([]cell, len(policies))
+		for i := range cells {
+			cells[i] = all
+		}
+		cells[len(cells)-1] = rec
+		return scenarioRow{name: name, hosts: 100000, good: good, cells: cells}
+	}
+	st := &study{seeds: 20, scenarios: []scenarioRow{
+		row("bad-a", false, c(f(9900), nil), c(f(100), nil)),
+		row("bad-b", false, c(f(10000), nil), c(f(100), nil)),
+		row("bad-c", false, c(f(10000), nil), c(f(0), nil)),
+		row("frontier/scenarios/narrow-config.hcl", false, c(f(500), nil), c(f(51), nil)),
+		row("frontier/scenarios/slow-onset.hcl", false, c(f(90000), nil), c(f(50), nil)),
+		row("good", true, c(f(0), f(600)), c(f(0), f(4*3600+60))),
+		row("good-b", true, c(f(0), f(600)), c(f(0), nil)),
+	}}
+	var b strings.Builder
+	st.targets(&b)
+	want := `Issue 10's targets for the recommended policy (p95 over 20 seeds):
+
+| target | scenario | figure | met? |
+|---|---|---|---|
+| ≥ 100× fewer hosts failed than all at once | bad-a | 99× (100 against 9,900) | **missed** |
+| ≥ 100× fewer hosts failed than all at once | bad-b | 100× (100 against 10,000) | met |
+| ≥ 100× fewer hosts failed than all at once | bad-c | recommended 0 failed, all at once 10,000 | met |
+| ≥ 100× fewer hosts failed than all at once | frontier/scenarios/narrow-config.hcl | 10× (51 against 500) | **missed** |
+| ≥ 100× fewer hosts failed than all at once | frontier/scenarios/slow-onset.hcl | 1800× (50 against 90,000) | met |
+| ≤ 0.05% of hosts failed | frontier/scenarios/narrow-config.hcl | 0.051% (51 of 100,000) | **missed** |
+| ≤ 0.05% of hosts failed | frontier/scenarios/slow-onset.hcl | 0.05% (50 of 100,000) | met |
+| a good update reaches 95% in ≤ 4h | good | +4h01m | **missed** |
+| a good update reaches 95% in ≤ 4h | good-b | never | **missed** |
+`
+	got := b.String()
+	got = got[:strings.LastIndex(strings.TrimSuffix(got, "\n"), "\n")+1] // the unmeasured outage line
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("targets (-want +got):\n%s", d)
+	}
 }
