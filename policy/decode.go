@@ -247,6 +247,9 @@ func (l *loader) finish() {
 			p.Tenants = allTenants
 		}
 		c, err := rollout.Compile(p)
+		if err == nil && p.Src != (rollout.Source{}) {
+			l.warn(c.Warnings(), "Unreachable ring")
+		}
 		for _, ve := range rollout.ValidationErrors(err) {
 			if l.repeated(ve) || ve.Src == (rollout.Source{}) {
 				continue
@@ -262,6 +265,7 @@ func (l *loader) finish() {
 			l.plans = append(l.plans, c)
 		}
 	}
+	l.warn(rollout.TenantWarnings(l.tenants), "Overlapping tenants")
 	if len(pending) == 0 && len(l.order) > 0 && !l.diags.HasErrors() {
 		// Nothing else can use a policy without a rollout: say so here,
 		// not later in plan or simulate.
@@ -442,6 +446,7 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 	content := l.content(b.Body, ringSchema)
 	r := rollout.Ring{Name: label(b), Src: l.src(b.DefRange)}
 	r.Select = l.dec.Selector(content.Blocks)
+	l.selectAt(r.Src, content.Blocks)
 	attrs := content.Attributes
 	l.decodeSteps(&r, attrs["steps"])
 	l.decodeBakes(&r, b, attrs)
@@ -757,6 +762,7 @@ func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
 	t := rollout.Tenant{Name: label(b), Src: l.src(b.DefRange)}
 	defer l.rule(t.Src, n)
 	t.Select = l.dec.Selector(content.Blocks)
+	l.selectAt(t.Src, content.Blocks)
 	if a := content.Attributes["defer"]; a != nil {
 		v, ok := l.dec.Duration(a)
 		l.at(t.Src, "defer", a, ok)

@@ -75,7 +75,13 @@
 //	select       block, optional, at most one. Each attribute is a host
 //	             label = a string or a list of strings: the host's label
 //	             must have one of the values (OR); all attributes must hold
-//	             (AND). Omitted: every host not in an earlier ring.
+//	             (AND). Omitted: every host not in an earlier ring. A
+//	             negated label, label = { not = "v" } or
+//	             { not = ["v1", "v2"] }, holds when the host's label is
+//	             absent or none of the values (os = { not = "linux" }).
+//	             A ring that can never receive a host (an earlier ring has
+//	             no selector, or selects every host this one does) is a
+//	             warning "Unreachable ring" at its select block.
 //	steps        list of numbers, or a step generator object; required.
 //	             As a list: cumulative percentages of the ring, strictly
 //	             increasing, each in (0, 100], the last 100. As a
@@ -295,7 +301,13 @@
 // # tenant "NAME" (top level, repeatable)
 //
 // Per-tenant rules for the hosts the selector matches (the first matching
-// tenant wins). Tenants apply to every rollout of the policy.
+// tenant wins). Tenants apply to every rollout of the policy. A tenant
+// whose selector overlaps an earlier tenant's (a host can match both, so
+// the later one's rules never apply to it) is a warning "Overlapping
+// tenants" at its select block.
+//
+// Warnings do not stop a policy from loading: ringwise check prints them
+// and exits 0; check -strict makes them errors.
 //
 //	select       block, optional, at most one; as in ring.
 //	defer        duration, optional, >= 0. The tenant takes an update this

@@ -484,6 +484,7 @@ type tenantIndex struct {
 	keys    []string             // first labels of the selectors
 	byValue []map[string][]int32 // per key: value -> tenants, ascending
 	always  int32                // first tenant with an empty selector, or -1
+	scan    []int32              // tenants whose every term is negated, ascending: tried one by one
 }
 
 func newTenantIndex(tenants []Tenant) *tenantIndex {
@@ -496,13 +497,20 @@ func newTenantIndex(tenants []Tenant) *tenantIndex {
 			}
 			continue
 		}
-		k := slices.Index(x.keys, sel[0].Key)
+		// File the tenant under its first term that names values a host
+		// must have; a selector of negated terms only is tried in turn.
+		pos := slices.IndexFunc(sel, func(m Match) bool { return !m.Not })
+		if pos < 0 {
+			x.scan = append(x.scan, int32(t))
+			continue
+		}
+		k := slices.Index(x.keys, sel[pos].Key)
 		if k < 0 {
 			k = len(x.keys)
-			x.keys = append(x.keys, sel[0].Key)
+			x.keys = append(x.keys, sel[pos].Key)
 			x.byValue = append(x.byValue, map[string][]int32{})
 		}
-		for _, v := range sel[0].Values {
+		for _, v := range sel[pos].Values {
 			if l := x.byValue[k][v]; len(l) == 0 || l[len(l)-1] != int32(t) {
 				x.byValue[k][v] = append(l, int32(t))
 			}
@@ -515,6 +523,15 @@ func newTenantIndex(tenants []Tenant) *tenantIndex {
 // selector matches labels, or -1.
 func (x *tenantIndex) match(labels map[string]string) int16 {
 	best := x.always
+	for _, t := range x.scan {
+		if best >= 0 && t >= best {
+			break
+		}
+		if x.tenants[t].Select.Matches(labels) {
+			best = t
+			break
+		}
+	}
 	for k, key := range x.keys {
 		v, ok := labels[key]
 		if !ok {

@@ -34,10 +34,19 @@ type Update struct {
 	Urgency string `json:"urgency,omitempty"` // e.g. "routine", "expedited", "emergency"; "" is routine
 }
 
-// Match is one term of a Selector: the label Key must have one of Values.
+// Match is one term of a Selector: the label Key must have one of Values,
+// or, when Not is set, must not (a host without the label satisfies a
+// negated term).
 type Match struct {
 	Key    string   `json:"key"`
 	Values []string `json:"values"`
+	Not    bool     `json:"not,omitempty"`
+}
+
+// holds reports whether labels satisfy the term.
+func (m *Match) holds(labels map[string]string) bool {
+	v, ok := labels[m.Key]
+	return (ok && slices.Contains(m.Values, v)) != m.Not
 }
 
 // Selector selects hosts by labels. A host matches when every Match holds
@@ -48,22 +57,25 @@ type Selector []Match
 // Matches reports whether labels satisfy the selector. It does not allocate.
 func (s Selector) Matches(labels map[string]string) bool {
 	for i := range s {
-		v, ok := labels[s[i].Key]
-		if !ok || !slices.Contains(s[i].Values, v) {
+		if !s[i].holds(labels) {
 			return false
 		}
 	}
 	return true
 }
 
-// String renders the selector as `key=v1|v2, key2=v3`, or "*" when empty.
+// String renders the selector as `key=v1|v2, key2!=v3`, or "*" when empty.
 func (s Selector) String() string {
 	if len(s) == 0 {
 		return "*"
 	}
 	parts := make([]string, len(s))
 	for i, m := range s {
-		parts[i] = m.Key + "=" + strings.Join(m.Values, "|")
+		op := "="
+		if m.Not {
+			op = "!="
+		}
+		parts[i] = m.Key + op + strings.Join(m.Values, "|")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -14,6 +14,9 @@ type Schedule struct {
 	Start    time.Time // when the rollout starts
 	Steps    []ScheduledStep
 	Complete time.Time // when the last step's bake ends
+	// Tenants holds the tenant schedules a caller added (see
+	// Plan.TenantSchedule); Plan.Schedule leaves it empty.
+	Tenants []TenantSchedule
 }
 
 // ScheduledStep is one step of a Schedule.
@@ -97,6 +100,31 @@ type ScheduleJSON struct {
 	Start    string             `json:"start"`
 	Steps    []ScheduleStepJSON `json:"steps"`
 	Complete string             `json:"complete"`
+	// Tenants are the tenant schedules asked for (Schedule.Tenants), when
+	// any: plan -json -tenant NAME.
+	Tenants []TenantScheduleJSON `json:"tenants,omitempty"`
+}
+
+// TenantScheduleJSON is a TenantSchedule in the JSON contract: each
+// step's From as a time and as FromOffsetSeconds from the schedule's
+// start, the binding tenant cap (0: none) and the reasons for the wait.
+type TenantScheduleJSON struct {
+	Tenant   string           `json:"tenant"`
+	OptedOut bool             `json:"opted_out,omitempty"`
+	Steps    []TenantStepJSON `json:"steps"`
+}
+
+// TenantStepJSON is one step of a TenantScheduleJSON.
+type TenantStepJSON struct {
+	Ring              string   `json:"ring"`
+	Step              int      `json:"step"`
+	Percent           float64  `json:"percent"`
+	Hosts             int      `json:"hosts,omitempty"`
+	Start             string   `json:"start"`
+	From              string   `json:"from"`
+	FromOffsetSeconds int64    `json:"from_offset_seconds"`
+	Cap               float64  `json:"tenant_cap,omitempty"`
+	Reasons           []string `json:"reasons,omitempty"`
 }
 
 // ScheduleStepJSON is one step of a ScheduleJSON: Step counts from 1
@@ -131,6 +159,17 @@ func (s Schedule) JSON() ScheduleJSON {
 			Notes:         st.Notes,
 			Delays:        st.Reasons,
 		})
+	}
+	for _, ts := range s.Tenants {
+		tj := TenantScheduleJSON{Tenant: ts.Tenant, OptedOut: ts.OptedOut, Steps: make([]TenantStepJSON, 0, len(ts.Steps))}
+		for _, st := range ts.Steps {
+			tj.Steps = append(tj.Steps, TenantStepJSON{
+				Ring: st.Ring, Step: st.Step + 1, Percent: st.Percent, Hosts: st.Hosts,
+				Start: rfc(st.Start), From: rfc(st.From), FromOffsetSeconds: int64(st.From.Sub(s.Start) / time.Second),
+				Cap: st.Cap, Reasons: st.Reasons,
+			})
+		}
+		out.Tenants = append(out.Tenants, tj)
 	}
 	return out
 }

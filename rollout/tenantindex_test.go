@@ -7,7 +7,7 @@ import (
 )
 
 // The tenant index picks the same tenant as trying every tenant's selector
-// in plan order.
+// in plan order, negated terms included.
 func TestTenantIndexMatchesLinearScan(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		keys := []string{"tenant", "region", "tier"}
@@ -17,7 +17,7 @@ func TestTenantIndexMatchesLinearScan(t *testing.T) {
 			for _, k := range keys {
 				if rapid.Bool().Draw(t, "use "+k) {
 					vs := rapid.SliceOfNDistinct(rapid.SampledFrom(values), 1, 3, rapid.ID[string]).Draw(t, "values "+k)
-					sel = append(sel, Match{Key: k, Values: vs})
+					sel = append(sel, Match{Key: k, Values: vs, Not: rapid.IntRange(0, 2).Draw(t, "not "+k) == 0})
 				}
 			}
 			// Put any key first, so that tenants file under different keys.

@@ -69,6 +69,8 @@ func (r *session) handlers() map[string]transcript.Handler {
 		"adopt":    r.cmdAdopt,
 		"schedule": r.cmdSchedule,
 		"log":      r.cmdLog,
+		"warnings": r.cmdWarnings,
+		"tenants":  r.cmdTenants,
 	}
 	out := map[string]transcript.Handler{}
 	for name, cmd := range cmds {
@@ -361,7 +363,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 
 // parseRule reads one line of a plan block:
 //
-//	ring NAME [select=KEY:V1|V2] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
+//	ring NAME [select=KEY:V1|V2,KEY2!V3] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
 //	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,... [canary_hosts=10]
 //	rollout NAME [start_delay=6m] [final_bake=30m]
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
@@ -379,8 +381,16 @@ func parseRule(p *Plan, line string) {
 		if args["select"] == "" {
 			return nil
 		}
-		k, v, _ := strings.Cut(args["select"], ":")
-		return Selector{{Key: k, Values: strings.Split(v, "|")}}
+		var out Selector
+		for _, term := range strings.Split(args["select"], ",") {
+			if k, v, ok := strings.Cut(term, "!"); ok {
+				out = append(out, Match{Key: k, Values: strings.Split(v, "|"), Not: true})
+				continue
+			}
+			k, v, _ := strings.Cut(term, ":")
+			out = append(out, Match{Key: k, Values: strings.Split(v, "|")})
+		}
+		return out
 	}
 	switch f[0] {
 	case "ring":
@@ -507,4 +517,39 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// cmdWarnings runs warnings: the plan's warnings and its tenants'.
+func (r *session) cmdWarnings(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	for _, w := range append(r.plan.Warnings(), TenantWarnings(r.plan.Tenants)...) {
+		fmt.Fprintln(&b, w)
+	}
+	return b.String()
+}
+
+// cmdTenants runs tenants: when each tenant's hosts may take each step of
+// the schedule.
+func (r *session) cmdTenants(name string, args map[string]string, input []string) string {
+	var b strings.Builder
+	p := r.fleet.Plan()
+	s := p.Schedule(r.st.Update, r.st.Started)
+	for _, tn := range p.Tenants {
+		ts := must(p.TenantSchedule(s, r.st.Update, tn.Name))
+		if ts.OptedOut {
+			fmt.Fprintf(&b, "tenant %s: opted out\n", tn.Name)
+			continue
+		}
+		for _, st := range ts.Steps {
+			fmt.Fprintf(&b, "tenant %s ring %s step %d: from %s", tn.Name, st.Ring, st.Step+1, fmtAt(st.From))
+			if st.Cap > 0 {
+				fmt.Fprintf(&b, " (cap %g%%)", st.Cap)
+			}
+			for _, why := range st.Reasons {
+				fmt.Fprintf(&b, " [%s]", why)
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }

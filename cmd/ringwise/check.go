@@ -40,6 +40,10 @@ A PATH ending in /... (such as ./... or examples/...), or a directory with
 such files, each checked on its own; directories whose names start with .
 or _, and testdata directories, are skipped, as the go command does.
 
+Warnings (a ring that can never receive a host, tenants whose selectors
+overlap) are printed as FILE:LINE:COL: warning: ... and do not change the
+exit status; with -strict they are errors.
+
 Exit status: 0 when everything is valid (one OK line per policy or
 scenario on stdout), 1 when anything is not (each problem on stderr as
 FILE:LINE:COL: message, followed by the source line), 2 for a usage error.`
@@ -47,6 +51,7 @@ FILE:LINE:COL: message, followed by the source line), 2 for a usage error.`
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", "[-r] PATH...", checkHelp)
 	recursive := fs.Bool("r", false, "check every directory below each directory PATH, as PATH/... does")
+	strict := fs.Bool("strict", false, "treat warnings (rings that can never receive a host, overlapping tenants) as errors")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -89,7 +94,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			continue
 		}
-		p, ok := loadPolicy(t.policy, stderr)
+		p, ok := loadPolicyStrict(t.policy, stderr, *strict)
 		if !ok {
 			code = 1
 			continue

@@ -20,8 +20,18 @@ import (
 // writes every diagnostic to stderr in FILE:LINE:COL form. ok is false when
 // there were errors.
 func loadPolicy(paths []string, stderr io.Writer) (p *policy.Policy, ok bool) {
+	return loadPolicyStrict(paths, stderr, false)
+}
+
+// loadPolicyStrict is loadPolicy; with strict, warnings are errors.
+func loadPolicyStrict(paths []string, stderr io.Writer, strict bool) (p *policy.Policy, ok bool) {
 	gates := rego.NewLoader()
 	p, diags := policy.LoadPaths(paths, policy.WithGateLoader(gates))
+	if strict {
+		for _, d := range diags {
+			d.Severity = hcl.DiagError
+		}
+	}
 	files := maps.Clone(p.Files)
 	if files == nil {
 		files = map[string]*hcl.File{}

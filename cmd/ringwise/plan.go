@@ -14,7 +14,7 @@ import (
 )
 
 func runPlan(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("plan", "[-json] [-start RFC3339] [-kind KIND] [-urgency NAME] [-rollout NAME] PATH...", `
+	fs := newFlags("plan", "[-json] [-start RFC3339] [-kind KIND] [-urgency NAME] [-rollout NAME] [-tenant NAME] PATH...", `
 Plan prints the nominal schedule of a rollout: when each step starts if
 every signal stays healthy and every approval is granted at once.
 Blackouts that apply to the update's urgency delay step starts. The PATHs
@@ -29,12 +29,26 @@ With -json the schedule is printed as
    "notes": [...], "delays": [...]}, ...], "complete": T}
 with times in RFC 3339 UTC, step counted from 1 within the ring, percent
 the cumulative share of the ring, offset_seconds counted from -start, and
-notes and delays (left out when empty) as in the table's NOTES.`)
+notes and delays (left out when empty) as in the table's NOTES.
+
+With -tenant NAME (repeatable) plan also says when that tenant's hosts may
+take each step of every ring they may be in: the step's start moved by
+the tenant's deferral (from general availability, the start of the last
+ring), the blackouts and its maintenance windows, with the tenant cap
+that binds at the step. In JSON it is the "tenants" list:
+  [{"tenant": NAME, "opted_out": B, "steps": [{"ring": NAME, "step": K,
+   "percent": P, "start": T, "from": T, "from_offset_seconds": N,
+   "tenant_cap": C, "reasons": [...]}, ...]}, ...]`)
 	asJSON := fs.Bool("json", false, "print the schedule as JSON")
 	startFlag := fs.String("start", "", "when the rollout starts, RFC 3339 (default now)")
 	kind := fs.String("kind", "", "update `kind`: pick the rollout whose applies_to lists it")
 	urgency := fs.String("urgency", "", "update urgency `name`, e.g. emergency (default routine)")
 	name := fs.String("rollout", "", "pick the rollout `name`d")
+	var tenants []string
+	fs.Func("tenant", "show when the tenant `name`d gets each step (repeatable)", func(v string) error {
+		tenants = append(tenants, v)
+		return nil
+	})
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -73,6 +87,14 @@ notes and delays (left out when empty) as in the table's NOTES.`)
 		return 2
 	}
 	s := plan.Schedule(u, start)
+	for _, name := range tenants {
+		ts, err := plan.TenantSchedule(s, u, name)
+		if err != nil {
+			fmt.Fprintf(stderr, "ringwise plan: -tenant: %s\n", strings.TrimPrefix(err.Error(), "rollout: "))
+			return 2
+		}
+		s.Tenants = append(s.Tenants, ts)
+	}
 	if *asJSON {
 		return writePlanJSON(stdout, stderr, s)
 	}
@@ -131,6 +153,41 @@ func writePlanTable(w io.Writer, plan *rollout.Plan, u rollout.Update, start tim
 		}
 	}
 	fmt.Fprintf(w, "\ncomplete %s (+%s)\n", rfc3339(s.Complete), shortDuration(s.Complete.Sub(start)))
+	for _, ts := range s.Tenants {
+		writeTenantTable(w, start, ts)
+	}
+}
+
+// writeTenantTable prints when a tenant's hosts may take each step.
+func writeTenantTable(w io.Writer, start time.Time, ts rollout.TenantSchedule) {
+	fmt.Fprintf(w, "\ntenant %q", ts.Tenant)
+	if ts.OptedOut {
+		fmt.Fprintf(w, ": opted out of this kind of update, never offered it\n")
+		return
+	}
+	fmt.Fprintf(w, ": when its hosts may take each step\n\n")
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RING\tSTEP\tPERCENT\tSTEP START\tTENANT FROM\tOFFSET\tWHY")
+	for _, st := range ts.Steps {
+		share := fmt.Sprintf("%g%%", st.Percent)
+		if st.Hosts > 0 {
+			share = fmt.Sprintf("%d hosts", st.Hosts)
+		}
+		why := slices.Clone(st.Reasons)
+		if st.Cap > 0 {
+			why = append(why, fmt.Sprintf("at most %g%% of its hosts in the ring", st.Cap))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t+%s\t%s\n", st.Ring, st.Step+1, share, rfc3339(st.Start), rfc3339(st.From),
+			shortDuration(st.From.Sub(start)), strings.Join(why, "; "))
+	}
+	tw.Flush()
+	for _, line := range strings.SplitAfter(table.String(), "\n") {
+		io.WriteString(w, strings.TrimRight(line, " \n"))
+		if strings.HasSuffix(line, "\n") {
+			io.WriteString(w, "\n")
+		}
+	}
 }
 
 // shortDuration renders d as "2d4h30m", dropping zero parts ("0s" for 0).

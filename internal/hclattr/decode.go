@@ -262,7 +262,8 @@ func (d *Decoder) Time(a *hcl.Attribute) (time.Time, bool) {
 
 // Selector decodes the select blocks among blocks: at most one, each
 // attribute a host label = a string or a non-empty list of distinct,
-// non-empty strings, in source order.
+// non-empty strings, or { not = ... } with either for a negated term, in
+// source order.
 func (d *Decoder) Selector(blocks hcl.Blocks) rollout.Selector {
 	var sel rollout.Selector
 	n := 0
@@ -282,6 +283,27 @@ func (d *Decoder) Selector(blocks hcl.Blocks) rollout.Selector {
 		}
 		slices.SortFunc(list, func(x, y *hcl.Attribute) int { return x.Range.Start.Byte - y.Range.Start.Byte })
 		for _, a := range list {
+			not := false
+			if pairs, diags := hcl.ExprMap(a.Expr); !diags.HasErrors() {
+				// label = { not = "v" } or { not = ["v1", "v2"] }: the
+				// host's label must be absent or none of the values.
+				key := ""
+				if len(pairs) == 1 {
+					if k, kd := pairs[0].Key.Value(nil); !kd.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+						key = k.AsString()
+					}
+				}
+				if key != "not" {
+					msg := "A label's value is a string, a list of strings, or { not = ... } for the hosts whose label has none of the values."
+					if len(pairs) == 1 && key != "" && Suggest(key, []string{"not"}) != "" {
+						msg += ` Did you mean "not"?`
+					}
+					d.Errorf(a.Expr.Range(), "Invalid selector", "%s", msg)
+					continue
+				}
+				a = &hcl.Attribute{Name: a.Name, Expr: pairs[0].Value, Range: a.Range, NameRange: a.NameRange}
+				not = true
+			}
 			vals, ok := d.Strings(a)
 			if !ok {
 				continue
@@ -291,7 +313,7 @@ func (d *Decoder) Selector(blocks hcl.Blocks) rollout.Selector {
 				continue
 			}
 			d.CheckNames(a, vals, "value")
-			sel = append(sel, rollout.Match{Key: a.Name, Values: vals})
+			sel = append(sel, rollout.Match{Key: a.Name, Values: vals, Not: not})
 		}
 	}
 	return sel
