@@ -99,6 +99,10 @@ func FuzzLoad(f *testing.F) {
 			f.Add(name, []byte(src))
 		}
 	}
+	// The constructs of the policy language v2: step generators, bakes,
+	// canary_hosts, negated selectors, warnings.
+	f.Add("v2.hcl", []byte(stepsPolicy))
+	f.Add("lint.hcl", []byte(lintPolicy))
 	f.Fuzz(func(t *testing.T, name string, src []byte) {
 		if strings.HasSuffix(name, ".json") {
 			name = "fuzz.hcl.json"
