@@ -74,7 +74,7 @@ var (
 		{Name: "bake_scale", Required: true},
 	}}
 	tenantSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "defer"}, {Name: "opt_out"}},
+		Attributes: []hcl.AttributeSchema{{Name: "defer"}, {Name: "defer_kinds"}, {Name: "opt_out"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "select"}, {Type: "maintenance"}},
 	}
 	maintenanceSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -768,6 +768,7 @@ func (l *loader) decodeTenant(b *hcl.Block) rollout.Tenant {
 		l.at(t.Src, "defer", a, ok)
 		t.Defer = v
 	}
+	l.decodeDeferKinds(&t, content.Attributes["defer_kinds"])
 	if a := content.Attributes["opt_out"]; a != nil {
 		if v, ok := l.dec.StringList(a); ok {
 			l.dec.CheckNames(a, v, "update kind")

@@ -313,6 +313,11 @@
 //	defer        duration, optional, >= 0. The tenant takes an update this
 //	             long after it reaches general availability (the rollout
 //	             entered its last ring).
+//	defer_kinds  object of durations by update kind, optional, each
+//	             >= 0: overrides defer for those kinds (as Windows Update
+//	             for Business defers quality and feature updates apart):
+//	             defer_kinds = { content = "0s", sensor = "72h" }.
+//	             plan -tenant NAME shows the deferral that applies.
 //	opt_out      names, optional. Update kinds the tenant never takes.
 //	maintenance  block, repeatable. When any is given, hosts take updates
 //	             only inside one of the windows.

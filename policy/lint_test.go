@@ -2,6 +2,7 @@ package policy
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
@@ -94,5 +95,31 @@ func TestNegatedSelectorErrors(t *testing.T) {
 				t.Errorf("diagnostics (-want +got):\n%s\nall: %v", d, diags)
 			}
 		})
+	}
+}
+
+func TestDeferKinds(t *testing.T) {
+	src := "tenant \"h\" {\n  defer       = \"48h\"\n  defer_kinds = { sensor = \"72h\", content = \"0s\" }\n}\n" + "rollout \"r\" {" + validRing + "}\n"
+	p, diags := Load(mapFS(map[string]string{"p.hcl": src}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := []rollout.KindDefer{{Kind: "content", Defer: 0}, {Kind: "sensor", Defer: 72 * time.Hour}}
+	if d := cmp.Diff(want, p.Tenants[0].DeferKinds); d != "" {
+		t.Errorf("defer_kinds (-want +got):\n%s", d)
+	}
+	for _, tc := range []struct {
+		val  string
+		want diag
+	}{
+		{`{ sensor = "-1h" }`, diag{"p.hcl:3:17", "Invalid defer_kinds", `The deferral of kind "sensor" must not be negative`}},
+		{`{ sensor = "soon" }`, diag{"p.hcl:3:17", "Invalid duration", `defer_kinds "sensor"`}},
+		{`["72h"]`, diag{"p.hcl:3:17", "Incorrect attribute value type", ""}},
+	} {
+		src := "tenant \"h\" {\n  defer       = \"48h\"\n  defer_kinds = " + tc.val + "\n}\n" + "rollout \"r\" {" + validRing + "}\n"
+		_, diags := Load(mapFS(map[string]string{"p.hcl": src}))
+		if d := cmp.Diff([]diag{tc.want}, summarize(diags, []diag{tc.want})); d != "" {
+			t.Errorf("%s (-want +got):\n%s\nall: %v", tc.val, d, diags)
+		}
 	}
 }

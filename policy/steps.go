@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -171,4 +173,26 @@ func (l *loader) decodeCanary(r *rollout.Ring, a *hcl.Attribute) {
 		return
 	}
 	r.CanaryHosts = v
+}
+
+// decodeDeferKinds decodes a tenant's defer_kinds = { KIND = DURATION, ... }.
+func (l *loader) decodeDeferKinds(t *rollout.Tenant, a *hcl.Attribute) {
+	if a == nil {
+		return
+	}
+	m, ok := l.dec.StringMap(a, "map of duration strings, by update kind")
+	l.at(t.Src, "defer_kinds", a, ok)
+	if !ok {
+		return
+	}
+	kinds := slices.Sorted(maps.Keys(m))
+	for _, k := range kinds {
+		d, err := ParseDuration(m[k])
+		if err != nil {
+			l.errorf(a.Expr.Range(), "Invalid duration", "defer_kinds %q: %s.", k, err)
+			l.failed[fieldKey{t.Src, "defer_kinds", 0}] = true
+			return
+		}
+		t.DeferKinds = append(t.DeferKinds, rollout.KindDefer{Kind: k, Defer: d})
+	}
 }

@@ -184,6 +184,7 @@ func Compile(p Plan) (*Plan, error) {
 			badAt(t.Src, rule, "defer", 0, "defer must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(t.Defer))
 		}
 		validateSelector(t.Select, func(f string, a ...any) { bad(t.Src, rule, f, a...) })
+		validateDeferKinds(t, func(field, f string, a ...any) { badAt(t.Src, rule, field, 0, f, a...) })
 		for j := range t.Maintenance {
 			w := &t.Maintenance[j]
 			src := w.Src
@@ -435,6 +436,7 @@ func clonePlan(p Plan) Plan {
 		t := &p.Tenants[i]
 		t.Select = cloneSelector(t.Select)
 		t.OptOut = slices.Clone(t.OptOut)
+		t.DeferKinds = slices.Clone(t.DeferKinds)
 		t.Maintenance = slices.Clone(t.Maintenance)
 		for j := range t.Maintenance {
 			t.Maintenance[j].Days = slices.Clone(t.Maintenance[j].Days)

@@ -141,13 +141,17 @@ func (f *Fleet) EligibleAt(i int, st *State, now time.Time) Eligibility {
 	var rule string
 	var src Source
 	var windowAt time.Time
+	var deferral time.Duration
+	if tenant != nil {
+		deferral = tenant.DeferFor(st.Update.Kind)
+	}
 	for range 16 {
 		moved := false
-		if tenant != nil && tenant.Defer > 0 {
+		if tenant != nil && deferral > 0 {
 			if st.GA.IsZero() {
 				return Eligibility{Verdict: Wait, Why: WhyDeferred, Rule: tenant.Name, Src: tenant.Src}
 			}
-			if end := st.GA.Add(tenant.Defer); t.Before(end) {
+			if end := st.GA.Add(deferral); t.Before(end) {
 				t, moved = end, true
 				if why == 0 {
 					why, rule, src = WhyDeferred, tenant.Name, tenant.Src

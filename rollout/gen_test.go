@@ -126,6 +126,9 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 			}
 			tn := Tenant{Name: name, Select: Selector{{Key: TenantLabel, Values: []string{name}}}}
 			tn.Defer = time.Duration(rapid.IntRange(0, 3).Draw(t, "defer")) * 12 * time.Hour
+			if rapid.IntRange(0, 2).Draw(t, "deferKinds") == 0 {
+				tn.DeferKinds = []KindDefer{{Kind: "content", Defer: time.Duration(rapid.IntRange(0, 3).Draw(t, "deferContent")) * 12 * time.Hour}}
+			}
 			if rapid.Bool().Draw(t, "window") {
 				tn.Maintenance = []Window{genWindow(t)}
 			}

@@ -254,6 +254,10 @@ type Tenant struct {
 	// Defer delays the update for this tenant until Defer after it reached
 	// general availability (the rollout entered its last ring).
 	Defer time.Duration
+	// DeferKinds override Defer for the update kinds they name (as Windows
+	// Update for Business defers quality and feature updates apart): the
+	// first entry whose Kind is the update's wins.
+	DeferKinds []KindDefer
 	// Maintenance windows: when non-empty, hosts take updates only inside
 	// one of them.
 	Maintenance []Window

@@ -771,8 +771,17 @@ func (m *rolloutMachine) checkHosts(t *rapid.T, now time.Time) {
 			if slices.Contains(tn.OptOut, st.Update.Kind) {
 				t.Fatalf("host %s takes an update kind its tenant opted out of", h.ID)
 			}
-			if tn.Defer > 0 && (st.GA.IsZero() || now.Before(st.GA.Add(tn.Defer))) {
-				t.Fatalf("host %s takes at %s before its deferral ends (GA %s + %s)", h.ID, now, st.GA, tn.Defer)
+			// The reference: the deferral of the update's kind, else the
+			// tenant's.
+			deferral := tn.Defer
+			for _, k := range tn.DeferKinds {
+				if k.Kind == st.Update.Kind {
+					deferral = k.Defer
+					break
+				}
+			}
+			if deferral > 0 && (st.GA.IsZero() || now.Before(st.GA.Add(deferral))) {
+				t.Fatalf("host %s takes at %s before its deferral ends (GA %s + %s)", h.ID, now, st.GA, deferral)
 			}
 			if len(tn.Maintenance) > 0 && !slices.ContainsFunc(tn.Maintenance, func(w Window) bool { return w.Contains(now) }) {
 				t.Fatalf("host %s takes at %s outside its maintenance windows", h.ID, now)

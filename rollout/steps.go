@@ -3,6 +3,7 @@ package rollout
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -224,6 +225,11 @@ func digestV2(p *Plan) string {
 	if p.StartDelay != 0 || p.FinalBake != 0 {
 		fmt.Fprintf(&b, "timing %d %d;", p.StartDelay, p.FinalBake)
 	}
+	for i := range p.Tenants {
+		if t := &p.Tenants[i]; len(t.DeferKinds) > 0 {
+			fmt.Fprintf(&b, "tenant %d %v;", i, t.DeferKinds)
+		}
+	}
 	for i := range p.Rings {
 		r := &p.Rings[i]
 		if len(r.Bakes) > 0 || r.generated() || r.CanaryHosts != 0 {
@@ -279,4 +285,38 @@ func (r *Ring) quotas(m int) []int {
 		out = append(out, max(share(p, m), floor))
 	}
 	return out
+}
+
+// KindDefer is a tenant's deferral for one update kind.
+type KindDefer struct {
+	Kind  string
+	Defer time.Duration
+}
+
+// DeferFor returns the tenant's deferral for an update of kind: its
+// DeferKinds entry for the kind, else Defer. It does not allocate.
+func (t *Tenant) DeferFor(kind string) time.Duration {
+	for i := range t.DeferKinds {
+		if t.DeferKinds[i].Kind == kind {
+			return t.DeferKinds[i].Defer
+		}
+	}
+	return t.Defer
+}
+
+// validateDeferKinds checks a tenant's per-kind deferrals.
+func validateDeferKinds(t *Tenant, bad func(field string, format string, args ...any)) {
+	for i, k := range t.DeferKinds {
+		switch {
+		case k.Kind == "":
+			bad("defer_kinds", "defer_kinds names an empty update kind")
+		case slices.ContainsFunc(t.DeferKinds[:i], func(o KindDefer) bool { return o.Kind == k.Kind }):
+			bad("defer_kinds", "defer_kinds names kind %q twice", k.Kind)
+		}
+		if k.Defer < 0 {
+			bad("defer_kinds", "the deferral of kind %q must not be negative, got %s", k.Kind, k.Defer)
+		} else if k.Defer > MaxSpan {
+			bad("defer_kinds", "the deferral of kind %q must be at most %s, got %s", k.Kind, fmtSpan(MaxSpan), fmtSpan(k.Defer))
+		}
+	}
 }

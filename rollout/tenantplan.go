@@ -84,9 +84,9 @@ func (p *Plan) tenantFrom(tn *Tenant, u Update, t, ga time.Time) (time.Time, []s
 	var reasons []string
 	for range 64 {
 		moved := false
-		if tn.Defer > 0 && !ga.IsZero() {
-			if end := ga.Add(tn.Defer); t.Before(end) {
-				reasons = append(reasons, fmt.Sprintf("deferred %s after general availability (%s)", tn.Defer, ga.UTC().Format(time.RFC3339)))
+		if d := tn.DeferFor(u.Kind); d > 0 && !ga.IsZero() {
+			if end := ga.Add(d); t.Before(end) {
+				reasons = append(reasons, fmt.Sprintf("deferred %s after general availability (%s)", d, ga.UTC().Format(time.RFC3339)))
 				t, moved = end, true
 			}
 		}

@@ -26,7 +26,7 @@ func TestTenantScheduleProperty(t *testing.T) {
 				switch {
 				case st.From.Before(st.Start):
 					t.Fatalf("tenant %q: from %s before the step starts %s", tn.Name, st.From, st.Start)
-				case tn.Defer > 0 && st.From.Before(ga.Add(tn.Defer)):
+				case tn.DeferFor(u.Kind) > 0 && st.From.Before(ga.Add(tn.DeferFor(u.Kind))):
 					t.Fatalf("tenant %q: from %s before its deferral ends", tn.Name, st.From)
 				case len(tn.Maintenance) > 0 && !slices.ContainsFunc(tn.Maintenance, func(w Window) bool { return w.Contains(st.From) }):
 					t.Fatalf("tenant %q: from %s outside its windows", tn.Name, st.From)

@@ -369,7 +369,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
 //	urgency NAME bake_scale=0.1
-//	tenant NAME select=KEY:V [defer=48h] [window=sat,sun@01:00+4h/Europe/London] [optout=sensor]
+//	tenant NAME select=KEY:V [defer=48h] [defer_kinds=content:0s,sensor:72h] [window=sat,sun@01:00+4h/Europe/London] [optout=sensor]
 func parseRule(p *Plan, line string) {
 	f := strings.Fields(line)
 	args := map[string]string{}
@@ -424,6 +424,10 @@ func parseRule(p *Plan, line string) {
 		p.Urgencies = append(p.Urgencies, Urgency{Name: f[1], BakeScale: atof(args["bake_scale"])})
 	case "tenant":
 		tn := Tenant{Name: f[1], Select: sel(), Defer: dur(args["defer"]), OptOut: splitList(args["optout"])}
+		for _, kd := range splitList(args["defer_kinds"]) { // KIND:DURATION,...
+			k, d, _ := strings.Cut(kd, ":")
+			tn.DeferKinds = append(tn.DeferKinds, KindDefer{Kind: k, Defer: dur(d)})
+		}
 		if w := args["window"]; w != "" {
 			tn.Maintenance = append(tn.Maintenance, parseWindow(w))
 		}
