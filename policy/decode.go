@@ -42,6 +42,8 @@ var (
 			{Name: "cover"},
 			{Name: "tenant_cap"},
 			{Name: "min_healthy"},
+			{Name: "min_taken"},
+			{Name: "min_host_hours"},
 			{Name: "approval"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{{Type: "select"}},
@@ -471,10 +473,12 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 		v, ok := l.dec.Number(a)
 		l.at(r.Src, "min_healthy", a, ok)
 		if ok && v == 0 {
-			l.errorf(a.Expr.Range(), "Invalid min_healthy", "min_healthy must be a share in (0, 1], got 0.")
+			l.noHealthGate(a, &r)
+		} else {
+			r.MinHealthy = v
 		}
-		r.MinHealthy = v
 	}
+	l.decodeRingEvidence(attrs, &r)
 	if a := attrs["approval"]; a != nil {
 		if v, ok := l.dec.Bool(a); ok {
 			r.Approval = v

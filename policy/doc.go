@@ -114,9 +114,31 @@
 //	tenant_cap   number, optional, in (0, 100]. The largest percentage of
 //	             any one tenant's hosts updated while the steps run; the cap
 //	             lifts in one more baked "release" step.
-//	min_healthy  number, optional, in (0, 1], default 0.9
+//	min_healthy  number, optional, in [0, 1], default 0.9
 //	             (rollout.DefaultMinHealthy). Share of updated hosts that
-//	             must report healthy before a bake ends.
+//	             must report healthy before a bake ends. 0 is the
+//	             explicit "no health gate" (rollout.Ring.NoHealthGate):
+//	             bakes end on time alone, without the default min_taken,
+//	             to simulate the schedule of a system that has no health
+//	             gate for comparison; it loads with the warning "No health
+//	             gate", which ringwise check shows.
+//	min_taken    number, optional, in (0, 1], default 0.5
+//	             (rollout.DefaultMinTaken). Share of the ring's hosts that
+//	             the current step offers the update to that must have
+//	             taken it before a bake ends: with hosts that check in
+//	             hours apart, a bake's time can pass with a fifth of its
+//	             hosts updated, and health judged on those few. The
+//	             ring's updated hosts are counted as every updated host
+//	             less the hosts of the earlier rings (a lower bound).
+//	             Hosts that windows, deferrals or opt-outs keep waiting
+//	             count as offered: keep min_taken below the share that
+//	             can take the update within the bake.
+//	min_host_hours number, optional, >= 0, default 0 (off). Exposure, in
+//	             host-hours, the updated hosts must have run since the
+//	             step started (rollout.Observation's Updated.Hours, which
+//	             package simulate reports) before its bake ends, so that a
+//	             fault whose onset is an hour after install meets enough
+//	             running hosts. An observation without it holds the bake.
 //	approval     bool, optional, default false. A person must approve
 //	             before the rollout enters this ring.
 //

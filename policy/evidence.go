@@ -47,3 +47,37 @@ func (l *loader) decodeTriggerEvidence(attrs hcl.Attributes, t *rollout.Trigger)
 		l.at(t.Src, "by", a, ok)
 	}
 }
+
+// noHealthGate decodes min_healthy = 0: the explicit "no health gate" of
+// a schedule modelled for comparison. It loads, with a warning that
+// `ringwise check` shows.
+func (l *loader) noHealthGate(a *hcl.Attribute, r *rollout.Ring) {
+	r.NoHealthGate = true
+	rng := a.Expr.Range()
+	l.report(&hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "No health gate",
+		Detail: fmt.Sprintf("min_healthy = 0: the bakes of ring %q end on time alone, without a single healthy report (and without the default min_taken); "+
+			"use it only to simulate a schedule that has no health gate, for comparison. Remove it (default %g) to keep the gate.", r.Name, rollout.DefaultMinHealthy),
+		Subject: &rng,
+	})
+}
+
+// decodeRingEvidence decodes a ring's min_taken and min_host_hours.
+func (l *loader) decodeRingEvidence(attrs hcl.Attributes, r *rollout.Ring) {
+	if a := attrs["min_taken"]; a != nil {
+		v, ok := l.dec.Number(a)
+		l.at(r.Src, "min_taken", a, ok)
+		if ok && v == 0 {
+			// Zero means the default in a rollout.Ring; written in a
+			// policy it is out of range like any other value outside.
+			l.errorf(a.Expr.Range(), "Invalid min_taken", "min_taken must be a share in (0, 1], got 0; omit it for the default %g.", rollout.DefaultMinTaken)
+		}
+		r.MinTaken = v
+	}
+	if a := attrs["min_host_hours"]; a != nil {
+		v, ok := l.dec.Number(a)
+		l.at(r.Src, "min_host_hours", a, ok)
+		r.MinHostHours = v
+	}
+}

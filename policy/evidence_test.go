@@ -40,6 +40,26 @@ var evidenceBadCases = []struct {
 		files: map[string]string{"p.hcl": wrap("  trigger \"t\" {\n    signal = \"crash\"\n    above  = 0.1\n    by     = []\n    action = \"halt\"\n  }\n")},
 		want:  []diag{{"p.hcl:9:14", "Invalid by", `by lists no label`}},
 	},
+	{
+		name:  "min_taken zero",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"all\" {\n    steps     = [100]\n    bake      = \"1h\"\n    min_taken = 0\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:17", "Invalid min_taken", `min_taken must be a share in (0, 1], got 0; omit it for the default 0.5.`}},
+	},
+	{
+		name:  "min_taken above 1",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"all\" {\n    steps     = [100]\n    bake      = \"1h\"\n    min_taken = 80\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:17", "Invalid min_taken", `min_taken must be a share in (0, 1], got 80`}},
+	},
+	{
+		name:  "min_host_hours negative",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"all\" {\n    steps          = [100]\n    bake           = \"1h\"\n    min_host_hours = -5\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:22", "Invalid min_host_hours", `min_host_hours must be a number of host-hours >= 0, got -5`}},
+	},
+	{
+		name:  "min_taken misspelt",
+		files: map[string]string{"p.hcl": "rollout \"r\" {\n  ring \"all\" {\n    steps    = [100]\n    bake     = \"1h\"\n    min_take = 0.8\n  }\n}\n"},
+		want:  []diag{{"p.hcl:5:5", "Unsupported argument", `Did you mean "min_taken"?`}},
+	},
 }
 
 func TestEvidenceErrors(t *testing.T) {
@@ -105,5 +125,43 @@ func TestAttributedTriggers(t *testing.T) {
 	}
 	if k := p.Plans[0].Triggers[1].Kind; k != rollout.Silence {
 		t.Errorf("went-quiet is %s, want silence", k)
+	}
+}
+
+// TestEvidenceBake: min_taken and min_host_hours load into the ring;
+// min_healthy = 0 is the explicit "no health gate", which loads with a
+// located warning.
+func TestEvidenceBake(t *testing.T) {
+	p, diags := Load(mapFS(map[string]string{"p.hcl": `rollout "r" {
+  ring "canary" {
+    steps          = [100]
+    bake           = "30m"
+    min_taken      = 0.8
+    min_host_hours = 200
+  }
+  ring "broad" {
+    steps       = [10, 100]
+    bake        = "6m"
+    min_healthy = 0
+  }
+}
+`}))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := []diag{{"p.hcl:11:19", "No health gate", `ring "broad" end on time alone`}}
+	if diff := cmp.Diff(want, summarize(diags, want)); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+	type ev struct {
+		MinTaken, MinHostHours, MinHealthy float64
+		NoHealthGate                       bool
+	}
+	var got []ev
+	for _, r := range p.Plans[0].Rings {
+		got = append(got, ev{r.MinTaken, r.MinHostHours, r.MinHealthy, r.NoHealthGate})
+	}
+	if diff := cmp.Diff([]ev{{0.8, 200, 0, false}, {0, 0, 0, true}}, got); diff != "" {
+		t.Errorf("rings (-want +got):\n%s", diff)
 	}
 }

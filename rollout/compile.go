@@ -98,6 +98,7 @@ func Compile(p Plan) (*Plan, error) {
 			badAt(r.Src, rule, "min_healthy", 0, "min_healthy must be a share in (0, 1], got %g", r.MinHealthy)
 		}
 		validateSelector(r.Select, func(f string, a ...any) { bad(r.Src, rule, f, a...) })
+		validateRingEvidence(r, func(field, f string, a ...any) { badAt(r.Src, rule, field, 0, f, a...) })
 	}
 	for i := range p.Triggers {
 		t := &p.Triggers[i]
@@ -463,6 +464,7 @@ func digest(p *Plan) string {
 	w("plan %q %q", p.Name, p.AppliesTo)
 	for _, r := range p.Rings {
 		w("ring %q %s %v %d %q %g %g %t", r.Name, r.Select, r.Steps, r.Bake, r.Cover, r.TenantCap, r.MinHealthy, r.Approval)
+		digestRingEvidence(w, &r)
 	}
 	for _, t := range p.Triggers {
 		w("trigger %q %d %q %g %d %g %g %g %d", t.Name, t.Kind, t.Signal, t.Threshold, t.MinCount, t.Rate, t.Ratio, t.Alpha, t.Action)

@@ -142,6 +142,7 @@ func Resume(st State, obs Observation, by string, now time.Time) (State, error) 
 	ack.Signals = maps.Clone(ack.Signals)
 	ack.Strata = nil
 	st.Phase, st.Stopped, st.StepStarted, st.Acked, st.Last = Running, "", now, &ack, now
+	st.StepHours = obs.Updated.Hours // the step bakes again from here
 	st.AckedStrata = ackStrata(&obs)
 	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "resume", Message: "resumed by " + by}}}), nil
 }
@@ -395,7 +396,7 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 			d.addBytes(ringRule, ring.Src, end.UTC().AppendFormat(append(b, " baking until "...), time.RFC3339))
 			return d.hold(end)
 		}
-		if !d.healthy(ring, ringRule) {
+		if !d.healthy(ring, ringRule) || !d.evidence(ring, ringRule) {
 			return d.hold(time.Time{})
 		}
 	} else if st.Ring == 0 && plan.StartDelay > 0 {
@@ -451,6 +452,7 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 		st.GA = now
 	}
 	st.Ring, st.RingName, st.Step, st.StepStarted = nr, next.Name, ns, now
+	st.StepHours = stepHours(next, &d.obs)
 	return d.finish(Advance, now.Add(plan.StepBake(nr, ns, st.Update.Urgency)))
 }
 
@@ -476,6 +478,9 @@ func (d *decider) healthy(ring *Ring, rule string) bool {
 	if !obs.At.After(st.StepStarted) {
 		d.add(rule, ring.Src, "no observation since step %d started (latest is from %s)", st.Step+1, obs.At.UTC().Format(time.RFC3339))
 		return false
+	}
+	if ring.NoHealthGate {
+		return true // modelling a schedule without a health gate (bake.go)
 	}
 	u := obs.Updated
 	healthy := min(u.Healthy, u.Hosts-u.Silent)

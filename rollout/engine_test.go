@@ -318,7 +318,11 @@ func TestLogWhileBaking(t *testing.T) {
 	now := t0
 	var actions []Action
 	for range 4 * 60 {
-		d := f.Decide(ctx, st, healthyObs(now, 5), now)
+		updated := f.Target(st.Ring, st.Step) // every host offered the update took it
+		for r := range st.Ring {
+			updated += f.RingSize(r)
+		}
+		d := f.Decide(ctx, st, healthyObs(now, updated), now)
 		if d.Action != Hold {
 			actions = append(actions, d.Action)
 		}

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"math"
 	"slices"
 	"unicode/utf8"
 )
@@ -23,6 +24,28 @@ func validateTriggerEvidence(t *Trigger, bad func(field, format string, args ...
 		case !utf8.ValidString(l):
 			bad("by", "by label %q is not valid UTF-8", l)
 		}
+	}
+}
+
+// validateRingEvidence reports the problems of a ring's evidence settings
+// (bake.go) through bad(field, format, args...).
+func validateRingEvidence(r *Ring, bad func(field, format string, args ...any)) {
+	if r.MinTaken < 0 || r.MinTaken > 1 || math.IsNaN(r.MinTaken) {
+		bad("min_taken", "min_taken must be a share in (0, 1], got %g", r.MinTaken)
+	}
+	if r.MinHostHours < 0 || math.IsNaN(r.MinHostHours) || math.IsInf(r.MinHostHours, 0) {
+		bad("min_host_hours", "min_host_hours must be a number of host-hours >= 0, got %g", r.MinHostHours)
+	}
+	if r.NoHealthGate && r.MinHealthy > 0 {
+		bad("min_healthy", "a ring without a health gate cannot also require min_healthy %g", r.MinHealthy)
+	}
+}
+
+// digestRingEvidence adds a ring's evidence settings to the plan's digest,
+// only when set.
+func digestRingEvidence(w func(string, ...any), r *Ring) {
+	if r.MinTaken != 0 || r.MinHostHours != 0 || r.NoHealthGate {
+		w("evidence %g %g %t", r.MinTaken, r.MinHostHours, r.NoHealthGate)
 	}
 }
 

@@ -110,3 +110,43 @@ func ExampleFleet_TriggerStrata() {
 	// [os_build=22631 os_build=26100]
 	// rollback - stratum os_build=26100: crash rate 100% is 6x the baseline's 0% (limit 3x)
 }
+
+// A bake ends on evidence: its time, and the share of the hosts offered
+// the update that took it (MinTaken) and the host-hours they have run
+// since the step started (MinHostHours, from Cohort.Hours).
+func ExampleRing_evidence() {
+	plan, err := rollout.Compile(rollout.Plan{
+		Name: "content",
+		Rings: []rollout.Ring{
+			{Name: "canary", Select: rollout.Selector{{Key: "channel", Values: []string{"internal"}}}, Steps: []float64{100}, Bake: 30 * time.Minute, MinTaken: 0.8, MinHostHours: 4},
+			{Name: "broad", Steps: []float64{10, 100}, Bake: 2 * time.Hour},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fleet, err := rollout.NewFleet(plan, "content-2026-11-24", exampleHosts())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	st, _ := fleet.Start(rollout.Update{ID: "c-291", Kind: "content"}, now)
+	st = fleet.Decide(context.Background(), st, rollout.Observation{At: now}, now).State
+	for _, o := range []struct {
+		after        time.Duration
+		taken        int
+		hostHoursRun float64
+	}{{30 * time.Minute, 2, 1}, {50 * time.Minute, 4, 2.5}, {80 * time.Minute, 4, 4.5}} {
+		at := now.Add(o.after)
+		obs := rollout.Observation{At: at, Updated: rollout.Cohort{Hosts: o.taken, Healthy: o.taken, Hours: o.hostHoursRun}}
+		d := fleet.Decide(context.Background(), st, obs, at)
+		fmt.Println(at.Format("15:04"), d.Action, "-", d.Reasons[0].Message)
+		st = d.State
+	}
+	// Output:
+	// 09:30 hold - 2 of the 5 hosts of the ring offered the update have taken it; the bake needs 4 (min_taken 0.8)
+	// 09:50 hold - updated hosts have run 2.5 host-hours since the step started; the bake needs 4 (min_host_hours)
+	// 10:20 advance - step 1: 10% of the ring (9 hosts)
+}

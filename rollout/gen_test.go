@@ -86,6 +86,11 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 		}
 		r.MinHealthy = rapid.SampledFrom([]float64{0, 0.5, 0.55, 0.07, 0.9, 1}).Draw(t, "minHealthy")
 		r.Approval = rapid.IntRange(0, 4).Draw(t, "approval") == 0
+		r.MinTaken = rapid.SampledFrom([]float64{0, 0, 0.3, 0.8, 1}).Draw(t, "minTaken")
+		r.MinHostHours = rapid.SampledFrom([]float64{0, 0, 0, 5, 30}).Draw(t, "minHostHours")
+		if r.MinHealthy == 0 && rapid.IntRange(0, 5).Draw(t, "noHealthGate") == 0 {
+			r.NoHealthGate = true
+		}
 		p.Rings = append(p.Rings, r)
 	}
 	for i := range rapid.IntRange(0, 3).Draw(t, "triggers") {

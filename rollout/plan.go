@@ -119,6 +119,19 @@ type Ring struct {
 	// reported healthy since updating before a bake may end. Zero means
 	// DefaultMinHealthy.
 	MinHealthy float64
+	// MinTaken, MinHostHours and NoHealthGate make a bake end on evidence
+	// rather than on the clock (see bake.go). MinTaken is the share, in
+	// (0, 1], of the ring's hosts the current step offers the update to
+	// (Fleet.Target) that must have taken it before a bake may end; zero
+	// means DefaultMinTaken. MinHostHours, when > 0, is the exposure in
+	// host-hours (Observation.Updated.Hours) the updated hosts must have
+	// run since the step started before its bake may end. NoHealthGate
+	// ends bakes without healthy reports (MinHealthy and the default
+	// MinTaken do not apply): only for modelling schedules of systems that
+	// have no health gate; Compile refuses it with MinHealthy.
+	MinTaken     float64
+	MinHostHours float64
+	NoHealthGate bool
 	// Approval, when true, requires a human approval naming this ring before
 	// the rollout may enter it.
 	Approval bool

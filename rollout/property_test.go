@@ -92,7 +92,7 @@ func (m *rolloutMachine) updatedHosts() int {
 
 func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 	hosts := m.updatedHosts()
-	if rapid.IntRange(0, 5).Draw(t, "fewerHosts") == 0 {
+	if rapid.IntRange(0, 2).Draw(t, "fewerHosts") == 0 {
 		hosts = rapid.IntRange(0, hosts).Draw(t, "hosts")
 	}
 	o := Observation{
@@ -108,6 +108,7 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 		Baseline: Cohort{Hosts: 100, Signals: map[string]Signal{"crash": {Count: 1}}},
 	}
 	o.Updated.Silent = rapid.IntRange(0, hosts/3).Draw(t, "silent")
+	o.Updated.Hours = float64(rapid.IntRange(0, 60).Draw(t, "exposure"))
 	o.Baseline.Silent = rapid.IntRange(0, 10).Draw(t, "baselineSilent")
 	if rapid.IntRange(0, 3).Draw(t, "sickBaseline") == 0 {
 		o.Baseline.Silent = rapid.IntRange(0, 100).Draw(t, "sickSilent")
@@ -154,6 +155,34 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 			if rapid.IntRange(0, 5).Draw(t, "stratum") > 0 {
 				o.Updated.Strata[s] = 1
 			}
+		}
+	}
+	return o
+}
+
+// cleanObservation draws an observation on which a rollout may advance:
+// fresh, every signal present in every cohort and stratum, no failures,
+// and a number of updated hosts around the evidence bars.
+func (m *rolloutMachine) cleanObservation(t *rapid.T) Observation {
+	hosts := m.updatedHosts()
+	hosts = rapid.IntRange(max(hosts-hosts/2-1, 0), hosts).Draw(t, "cleanHosts")
+	quiet := func() map[string]Signal { return map[string]Signal{"crash": {}, "err": {Hours: 1}} }
+	o := Observation{
+		At:       m.now,
+		Updated:  Cohort{Hosts: hosts, Healthy: hosts, Signals: quiet(), Hours: m.st.StepHours + float64(rapid.IntRange(0, 40).Draw(t, "cleanExposure"))},
+		Baseline: Cohort{Hosts: 100, Healthy: 100, Signals: quiet()},
+	}
+	o.ByStratum = map[string]Stratum{}
+	for _, k := range oracleStrata([]string{"os"}, m.hosts) {
+		o.ByStratum[k] = Stratum{Updated: Cohort{Signals: quiet()}, Baseline: Cohort{Hosts: 10, Healthy: 10, Signals: quiet()}}
+	}
+	o.Updated.Strata = map[string]int{}
+	for r := range m.plan().Rings {
+		for _, s := range m.fleet().Strata(r) {
+			o.Updated.Strata[s] = 1
+		}
+		if m.plan().Rings[r].Approval {
+			o.Approvals = append(o.Approvals, Approval{Ring: m.plan().Rings[r].Name, By: "alice"})
 		}
 	}
 	return o
@@ -291,8 +320,11 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 	m.now = m.now.Add(delta)
 	if rapid.IntRange(0, 3).Draw(t, "newObs") > 0 || m.obs.At.IsZero() {
 		m.obs = m.drawObservation(t)
-		if rapid.IntRange(0, 4).Draw(t, "wildObs") == 0 {
+		switch rapid.IntRange(0, 4).Draw(t, "obsKind") {
+		case 0:
 			m.obs = m.drawWildObservation(t, m.now)
+		case 1:
+			m.obs = m.cleanObservation(t)
 		}
 	}
 	f, p, prev, now, obs := m.fleet(), m.plan(), m.st, m.now, m.obs
@@ -403,6 +435,26 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 			t.Fatalf("advanced without per-stratum counts for trigger %q by %q", tr.Name, tr.By)
 		}
 	}
+	if prev.Step >= 0 {
+		// Evidence: the ring's share of offered hosts took the update (its
+		// updated hosts counted as all updated hosts less every host of
+		// the earlier rings), and the step's exposure in host-hours.
+		ring := p.Rings[prev.Ring]
+		share := ring.MinTaken
+		if share == 0 && !ring.NoHealthGate {
+			share = DefaultMinTaken
+		}
+		earlier := 0
+		for r := range prev.Ring {
+			earlier += f.RingSize(r)
+		}
+		if need := exactNeed(share, f.Target(prev.Ring, prev.Step)); share > 0 && obs.Updated.Hosts-earlier < need {
+			t.Fatalf("advanced with %d updated hosts, %d in earlier rings, min_taken %g of %d offered needs %d", obs.Updated.Hosts, earlier, share, f.Target(prev.Ring, prev.Step), need)
+		}
+		if ring.MinHostHours > 0 && !(obs.Updated.Hours-prev.StepHours >= ring.MinHostHours) {
+			t.Fatalf("advanced after %g host-hours (%g at the step's start), min_host_hours %g", obs.Updated.Hours, prev.StepHours, ring.MinHostHours)
+		}
+	}
 	if oracleHolds(p, prev, obs) {
 		t.Fatalf("advanced while an attributed trigger's condition holds on the updated hosts: %v", d.Reasons)
 	}
@@ -421,7 +473,8 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 		u := obs.Updated
 		healthy := min(u.Healthy, u.Hosts-u.Silent)
 		need := exactNeed(p.Rings[prev.Ring].minHealthy(), max(u.Hosts, 1))
-		if f.Target(prev.Ring, prev.Step) > 0 && healthy < need {
+		ring := p.Rings[prev.Ring]
+		if !ring.NoHealthGate && f.Target(prev.Ring, prev.Step) > 0 && healthy < need {
 			t.Fatalf("advanced with %d healthy of %d updated (%d silent), min_healthy %g needs %d",
 				healthy, u.Hosts, u.Silent, p.Rings[prev.Ring].minHealthy(), need)
 		}

@@ -59,6 +59,10 @@ type State struct {
 	// acknowledged at a resume (Observation.ByStratum); triggers with By
 	// count from them.
 	AckedStrata map[string]Cohort `json:"acked_strata,omitempty"`
+	// StepHours is Observation.Updated.Hours when the current step started
+	// (or was resumed), recorded for rings with MinHostHours: the step's
+	// exposure is counted from it.
+	StepHours float64 `json:"step_host_hours,omitempty"`
 	// Last is the latest time the engine was asked; a call with an earlier
 	// time never advances anything.
 	Last time.Time `json:"last"`
@@ -204,6 +208,11 @@ type Cohort struct {
 	// silent is counted unless the caller leaves it out
 	// (TestBakeCountsReportingHealthy).
 	Healthy int `json:"healthy"`
+	// Hours is the exposure of the cohort in host-hours: for Updated, the
+	// hours the updated hosts have run since taking the update while up
+	// and reporting (a host that failed or went silent stops adding).
+	// Cumulative; rings with MinHostHours read it.
+	Hours float64 `json:"host_hours,omitempty"`
 	// Silent is how many are not reporting now. For Updated: hosts that
 	// updated and then went quiet (Silence and SilenceBaseline triggers
 	// read it). For Baseline: hosts not yet updated that are currently

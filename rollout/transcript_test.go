@@ -26,7 +26,7 @@ import (
 //	replan                     the same, for a plan changed under the rollout
 //	fleet n=20 internal=2 tenants=acme:3,beta:5 [os=w10,w11]
 //	start [update=u1] [kind=content] [urgency=emergency] [at=]
-//	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [approve=ring] [at=]
+//	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [exposure=0] [approve=ring] [at=]
 //	        [base=100 [base_crash=0] [base_silent=0] [base_hours=0] [base_signals=none]]   the baseline
 //	        input: per-stratum counts, one stratum a line:
 //	        KEY [updated=] [silent=] [crash=] [hours=] [base=] [base_silent=] [base_crash=] [base_hours=]
@@ -173,6 +173,7 @@ func (r *session) cmdObserve(name string, args map[string]string, input []string
 	if v, ok := args["healthy"]; !ok || v == "" {
 		o.Updated.Healthy = o.Updated.Hosts
 	}
+	o.Updated.Hours = atof(args["exposure"])
 	if _, ok := args["crash"]; !ok && args["signals"] == "none" {
 		o.Updated.Signals = nil
 	}
@@ -364,6 +365,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 // parseRule reads one line of a plan block:
 //
 //	ring NAME [select=KEY:V1|V2,KEY2!V3] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
+//	     (either form) [min_taken=0.5] [min_host_hours=10] [no_health_gate]
 //	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,... [canary_hosts=10]
 //	rollout NAME [start_delay=6m] [final_bake=30m]
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
@@ -395,7 +397,9 @@ func parseRule(p *Plan, line string) {
 	switch f[0] {
 	case "ring":
 		r := Ring{Name: f[1], Select: sel(), Bake: dur(args["bake"]), TenantCap: atof(args["tenant_cap"]),
-			MinHealthy: atof(args["min_healthy"]), Cover: splitList(args["cover"])}
+			MinHealthy: atof(args["min_healthy"]), Cover: splitList(args["cover"]),
+			MinTaken: atof(args["min_taken"]), MinHostHours: atof(args["min_host_hours"])}
+		_, r.NoHealthGate = args["no_health_gate"]
 		_, r.Approval = args["approval"]
 		for _, s := range splitList(args["steps"]) {
 			r.Steps = append(r.Steps, atof(s))
