@@ -73,10 +73,15 @@ func (d *decider) evidence(ring *Ring, rule string) bool {
 	if share := ring.minTaken(); share > 0 {
 		offered := d.f.Target(d.st.Ring, d.st.Step)
 		need := int(math.Ceil(share*float64(offered) - 1e-9))
-		// The observation counts updated hosts of every ring: those of the
-		// current ring are at least the count less every host of the
+		// The ring's updated hosts, or, when the observation does not
+		// count them by ring, at least the count less every host of the
 		// earlier rings.
-		taken := max(u.Hosts-d.earlier(), 0)
+		var taken int
+		if r := d.st.Ring; r < len(u.ByRing) {
+			taken = u.ByRing[r]
+		} else {
+			taken = max(u.Hosts-d.earlier(), 0)
+		}
 		if taken < need {
 			var buf [192]byte
 			b := strconv.AppendInt(buf[:0], int64(taken), 10)

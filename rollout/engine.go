@@ -140,6 +140,7 @@ func Resume(st State, obs Observation, by string, now time.Time) (State, error) 
 	}
 	ack := obs.Updated
 	ack.Signals = maps.Clone(ack.Signals)
+	ack.ByRing = nil
 	ack.Strata = nil
 	st.Phase, st.Stopped, st.StepStarted, st.Acked, st.Last = Running, "", now, &ack, now
 	st.StepHours = obs.Updated.Hours // the step bakes again from here

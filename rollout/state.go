@@ -221,6 +221,11 @@ type Cohort struct {
 	// leave it 0 when unknown (such a trigger then compares with one
 	// silent host).
 	Silent int `json:"silent"`
+	// ByRing, for Updated, counts the hosts of each ring (by index) that
+	// took the update. Rings with MinTaken read it; without it a ring's
+	// are counted as Hosts less every host of the earlier rings, a lower
+	// bound that is strict when hosts of earlier rings never took it.
+	ByRing []int `json:"by_ring,omitempty"`
 	// Signals are event counts by signal name ("crash", ...).
 	Signals map[string]Signal `json:"signals,omitempty"`
 	// Strata counts hosts reporting healthy by cover stratum (the key

@@ -160,9 +160,14 @@ func ackStrata(obs *Observation) map[string]Cohort {
 	return out
 }
 
-// strataOK reports whether every per-stratum count is one a fleet can
-// produce.
+// strataOK reports whether every per-stratum count (and per-ring count of
+// updated hosts) is one a fleet can produce.
 func strataOK(obs *Observation) bool {
+	for _, n := range obs.Updated.ByRing {
+		if n < 0 {
+			return false
+		}
+	}
 	for _, s := range obs.ByStratum {
 		for _, c := range [...]*Cohort{&s.Updated, &s.Baseline} {
 			if c.Hosts < 0 || c.Healthy < 0 || c.Silent < 0 {
@@ -182,6 +187,11 @@ func strataOK(obs *Observation) bool {
 // order.
 func strataProblems(obs *Observation) []string {
 	var out []string
+	for r, n := range obs.Updated.ByRing {
+		if n < 0 {
+			out = append(out, fmt.Sprintf("observation of updated hosts has a negative count for ring %d (by_ring %d)", r, n))
+		}
+	}
 	for _, key := range sortedKeys(obs.ByStratum) {
 		s := obs.ByStratum[key]
 		for _, c := range [...]struct {

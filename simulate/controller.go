@@ -43,7 +43,9 @@ func keyOf(st *rollout.State) stateKey {
 func (r *run) observe(k int) rollout.Observation {
 	c := &r.counts
 	updated := c[stUpdated] + c[stCrashed] + c[stBootLoop] + c[stSilent] + c[stDegraded]
-	return r.tel.observe(k, r.timeAt(k), updated, r.baseline())
+	obs := r.tel.observe(k, r.timeAt(k), updated, r.baseline())
+	obs.Updated.ByRing = slices.Clone(r.ringTaken)
+	return obs
 }
 
 // baseline is the number of targeted hosts that have not taken the update.

@@ -43,6 +43,9 @@ type hostStates struct {
 	h       []host
 	counts  [nStates]int
 	exposed int // hosts that took the update
+	// ringTaken counts, by ring, the hosts that took the update
+	// (rollout.Cohort.ByRing, for bakes with min_taken).
+	ringTaken []int
 	failed  int // hosts that failed because of it
 	manual  int // boot loops repaired by hand
 }
@@ -88,6 +91,9 @@ func (r *run) take(i int, now time.Time) {
 	}
 	r.setState(i, stUpdated)
 	r.exposed++
+	if ring := r.fleet.RingOf(i); ring >= 0 {
+		r.ringTaken[ring]++
+	}
 	r.h[i].at = int32(r.tick)
 	if i&r.s.baseMask == 0 {
 		// A sampled host leaves the baseline: it is no longer counted

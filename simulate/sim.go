@@ -313,7 +313,7 @@ func (r *run) simulate(ctx context.Context, seed uint64) (*Result, error) {
 	} else {
 		h = make([]host, n)
 	}
-	r.hostStates = hostStates{h: h}
+	r.hostStates = hostStates{h: h, ringTaken: make([]int, len(s.fleet.Plan().Rings))}
 	r.checkins = checkins{
 		draws:    newDraws(seed),
 		cohorts:  s.cohorts,

@@ -208,6 +208,7 @@ func (t *telemetry) observe(k int, now time.Time, updated, base int) rollout.Obs
 		return obs
 	}
 	obs.Updated.Healthy = int(t.healthy.at(kk))
+	obs.Updated.Hours = t.hoursU[kk]
 	obs.Updated.Silent = int(t.silentFault.at(kk) + t.silentChurn.at(kk))
 	if t.baseWaiting > 0 {
 		// The sampled baseline hosts silent at kk, scaled to the baseline

@@ -59,7 +59,7 @@ func TestTelemetryDelay(t *testing.T) {
 	obs := func(k, healthy, silent, baseSilent int, crashes float64, strata map[string]int) rollout.Observation {
 		return rollout.Observation{
 			At: t0.Add(time.Duration(k)*time.Minute - 90*time.Second),
-			Updated: rollout.Cohort{Hosts: 12, Healthy: healthy, Silent: silent, Strata: strata,
+			Updated: rollout.Cohort{Hosts: 12, Healthy: healthy, Silent: silent, Strata: strata, Hours: hours(k - 2),
 				Signals: map[string]rollout.Signal{"crash": {Count: crashes, Hours: hours(k - 2)}}},
 			Baseline: rollout.Cohort{Hosts: 100, Healthy: 100, Silent: baseSilent,
 				Signals: map[string]rollout.Signal{"crash": {Hours: base(k - 2)}}},
