@@ -46,8 +46,8 @@ type hostStates struct {
 	// ringTaken counts, by ring, the hosts that took the update
 	// (rollout.Cohort.ByRing, for bakes with min_taken).
 	ringTaken []int
-	failed  int // hosts that failed because of it
-	manual  int // boot loops repaired by hand
+	failed    int // hosts that failed because of it
+	manual    int // boot loops repaired by hand
 }
 
 func (hs *hostStates) setState(i int, s uint8) {
