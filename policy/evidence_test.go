@@ -134,6 +134,7 @@ func TestAttributedTriggers(t *testing.T) {
 func TestEvidenceBake(t *testing.T) {
 	p, diags := Load(mapFS(map[string]string{"p.hcl": `rollout "r" {
   ring "canary" {
+    select { channel = "internal" }
     steps          = [100]
     bake           = "30m"
     min_taken      = 0.8
@@ -149,7 +150,7 @@ func TestEvidenceBake(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	want := []diag{{"p.hcl:11:19", "No health gate", `ring "broad" end on time alone`}}
+	want := []diag{{"p.hcl:12:19", "No health gate", `ring "broad" end on time alone`}}
 	if diff := cmp.Diff(want, summarize(diags, want)); diff != "" {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
