@@ -24,7 +24,7 @@ import (
 // measured instead of taking the test down:
 //
 //   - no run may crash (a panic, a fatal error or a signal), exit with a
-//     usage error, or run past corpusWall;
+//     usage error, use more than corpusCPU of CPU, or hang past corpusWall;
 //   - a run's peak resident memory stays under corpusRSS;
 //   - a run that fails exits 1 and places the problem: FILE:LINE:COL, or
 //     where a file has no line to point at, the file's path and why;
@@ -32,8 +32,14 @@ import (
 //     (the canaries below, planted in the environment and in a file beside
 //     the scenarios).
 
-// corpusWall bounds the wall time of one command on one hostile input.
-const corpusWall = 10 * time.Second
+// corpusCPU bounds the CPU time (user and system) of one command on one
+// hostile input: the work it does, whatever else the machine runs.
+// corpusWall bounds its wall time, to catch a hang (a blocked read, say)
+// that uses no CPU.
+const (
+	corpusCPU  = 10 * time.Second
+	corpusWall = 60 * time.Second
+)
 
 // corpusRSS bounds the peak resident memory of one command on one hostile
 // input (the process's whole RSS: runtime, OPA and the CLI included). The
@@ -189,7 +195,7 @@ func TestHostileCorpus(t *testing.T) {
 // runCorpus runs one command as a child process (this test binary, which
 // runs the CLI's main when RINGWISE_TEST_RUN_MAIN is set) with the canary
 // in its environment, and returns its combined output, exit code, peak RSS
-// in bytes and wall time.
+// in bytes and wall time; it fails the test past the CPU or wall budget.
 func runCorpus(t *testing.T, r corpusRun) (out []byte, code int, rss int64, took time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), corpusWall)
@@ -207,6 +213,9 @@ func runCorpus(t *testing.T, r corpusRun) (out []byte, code int, rss int64, took
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	if cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(); cpu > corpusCPU {
+		t.Errorf("used %v of CPU, budget %v", cpu, corpusCPU)
 	}
 	code = cmd.ProcessState.ExitCode()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
