@@ -23,9 +23,14 @@ sandbox (no http.send, net.*, rand.*, ...).
 Output is that of "opa test": a line per failing test (every test with -v),
 then PASS: n/m and, when some failed, FAIL: k/m.
 
+Each test runs with the limits of one gate evaluation (the steps and
+memory budget of the sandbox, and a 5s deadline).
+
 Exit status: 0 when every test passes, 1 when a test fails or errs or the
 policies do not compile (each problem on stderr as FILE:LINE:COL: message),
-2 for a usage error.`)
+2 for a usage error. Unlike "opa test", finding no test to run (none under
+PATH, or none that -run matches) exits 1: in CI, a suite that runs nothing
+must not pass.`)
 	verbose := fs.Bool("v", false, "print every test, passing or not, and its print() output")
 	run := fs.String("run", "", "run only the tests whose name (data.PACKAGE.test_NAME) matches `REGEX`")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {

@@ -9,9 +9,27 @@ import (
 	"time"
 )
 
+// Per-input budget of FuzzCompileGate: compiling is bounded by
+// MaxCompileTime, and the evaluation (10ms deadline) by its grace.
+const (
+	fuzzWall  = MaxCompileTime + 2*time.Second
+	fuzzBytes = 512 << 20
+)
+
+// hostileFiles returns the gates of testdata/hostile, seeds of the fuzz
+// target.
+func hostileFiles(f *testing.F) []string {
+	paths, err := filepath.Glob("testdata/hostile/*.rego")
+	if err != nil {
+		f.Fatal(err)
+	}
+	return paths
+}
+
 // FuzzCompileGate compiles arbitrary modules and data: no input panics,
-// every error names a file and a line, and a gate that compiles evaluates
-// without panicking.
+// every error names a file and a line, a gate that compiles evaluates
+// without panicking, and both together stay within a time and memory
+// budget per input (fuzzWall, fuzzBytes).
 func FuzzCompileGate(f *testing.F) {
 	paths, _ := filepath.Glob("../../examples/policies/gates/*")
 	for _, p := range paths {
@@ -46,7 +64,26 @@ func FuzzCompileGate(f *testing.F) {
 	f.Add("package g\nhold contains \"x\" if data.x\n", "d.yaml", "x: [1, 2\n")
 	f.Add("package g\nhold contains \"x\" if data.x\n", "d.yaml", "1: x\n")
 	f.Add("package g\nhold contains \"x\" if data.g.hold\n", "d.json", `{"g": {"hold": 1}}`)
+	for _, p := range hostileFiles(f) {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(src), "", "")
+	}
 	f.Fuzz(func(t *testing.T, src, dataName, data string) {
+		// The sandbox's promise, per input: compiling and one evaluation
+		// end within fuzzWall and allocate at most fuzzBytes.
+		a0 := readMetric("/gc/heap/allocs:bytes")
+		start := time.Now()
+		defer func() {
+			if d := time.Since(start); d > fuzzWall {
+				t.Errorf("compiling and evaluating took %s, over %s", d, fuzzWall)
+			}
+			if a := readMetric("/gc/heap/allocs:bytes") - a0; a > fuzzBytes {
+				t.Errorf("compiling and evaluating allocated %s, over %s", byteSize(int64(a)), byteSize(fuzzBytes))
+			}
+		}()
 		spec := Spec{Name: "f", Modules: []File{{Name: "f.rego", Src: []byte(src)}}}
 		if dataName != "" {
 			spec.Data = []File{{Name: dataName, Src: []byte(data)}}

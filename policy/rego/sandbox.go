@@ -153,7 +153,9 @@ var sandbox = map[string]builtinRule{
 	// Strings.
 	"concat": custom(whyString+"; separator times elements checked first", estConcat),
 	"lower":  linear(3, whyString), "upper": linear(3, whyString),
-	"trim": linear(1, whyString), "trim_left": linear(1, whyString), "trim_right": linear(1, whyString),
+	"trim":        custom(whyString+"; cutset at most 4 KiB", estCutset),
+	"trim_left":   custom(whyString+"; cutset at most 4 KiB", estCutset),
+	"trim_right":  custom(whyString+"; cutset at most 4 KiB", estCutset),
 	"trim_prefix": linear(1, whyString), "trim_suffix": linear(1, whyString), "trim_space": linear(1, whyString),
 	"substring": linear(1, whyString), "strings.reverse": linear(1, whyString),
 	"split":                    custom(whyString+"; the number of pieces is checked first", estSplit),
@@ -196,9 +198,9 @@ var sandbox = map[string]builtinRule{
 	"urlquery.encode_object": linear(3, whyCodec), "urlquery.decode_object": linear(16, whyCodec),
 	"json.marshal": linear(6, whyCodec), "json.unmarshal": linear(16, whyCodec),
 	"json.marshal_with_options": custom(whyCodec+"; indentation x lines checked first", estMarshalIndent),
-	"yaml.marshal":              linear(6, whyCodec), "yaml.unmarshal": linear(16, whyCodec+" (go-yaml refuses excessive aliasing)"),
-	"yaml.is_valid": linear(16, whyCodec+" (go-yaml refuses excessive aliasing)"),
-	"uri.parse":     linear(8, whyCodec), "io.jwt.decode": linear(16, whyCodec),
+	"yaml.unmarshal":            linear(16, whyCodec+" (go-yaml refuses excessive aliasing)"),
+	"yaml.is_valid":             linear(16, whyCodec+" (go-yaml refuses excessive aliasing)"),
+	"uri.parse":                 linear(8, whyCodec), "io.jwt.decode": linear(16, whyCodec),
 
 	// Hashes and time.
 	"crypto.md5": linear(1, whyHash), "crypto.sha1": linear(1, whyHash), "crypto.sha256": linear(1, whyHash),
@@ -249,6 +251,7 @@ var sandbox = map[string]builtinRule{
 	"rego.parse_module":      rule(removed, "parses Rego: memory about 100 times the source, recursion without a depth limit"),
 	"regex.globs_match":      rule(removed, "intersects regular expressions: exponential time"),
 	"graph.reachable_paths":  rule(removed, "enumerates every path of a graph: exponential in its size"),
+	"yaml.marshal":           rule(removed, "allocates about 150 times the size of its argument (186 MiB for a 1.5 MiB object) and takes seconds"),
 	"walk":                   rule(removed, "enumerates every path of a value: memory paths x depth, exponential for shared values"),
 }
 
@@ -720,10 +723,14 @@ func estLsh(args []*ast.Term, limit int64) (int64, error) {
 	if err != nil {
 		return n, err
 	}
-	s, ok := numArg(args, 1)
-	if ok {
-		if sh, acc := s.Int64(); acc == big.Exact && sh >= 0 && int64(bitLen(args, 0))+sh > maxNumberBits {
-			return 0, overLimit("bits.lsh: shifting by %d gives a number beyond %d digits, the gate sandbox's limit", sh, MaxNumberDigits)
+	if s, ok := numArg(args, 1); ok && s.Sign() > 0 {
+		sh, acc := s.Int64()
+		if acc != big.Exact || int64(bitLen(args, 0))+sh > maxNumberBits {
+			by := fmt.Sprint(sh)
+			if acc != big.Exact {
+				by = s.Text('g', 6)
+			}
+			return 0, overLimit("bits.lsh: shifting by %s gives a number beyond %d digits, the gate sandbox's limit", by, MaxNumberDigits)
 		}
 	}
 	return 2 * n, nil
@@ -838,7 +845,21 @@ func estPattern(args []*ast.Term, limit int64) (int64, error) {
 	return argsSize(args, limit)
 }
 
+// estCutset bounds the cutset of trim: with runes outside ASCII, trimming
+// tests every rune of the string against every rune of the cutset.
+func estCutset(args []*ast.Term, limit int64) (int64, error) {
+	if c := strArg(args, 1); len(c) > maxPattern {
+		return 0, overLimit("cutset of %d bytes: the gate sandbox allows %d", len(c), maxPattern)
+	}
+	return argsSize(args, limit)
+}
+
 func estReplace(args []*ast.Term, limit int64) (int64, error) {
+	// Go's replacer preprocesses the string to replace in time quadratic
+	// in its length.
+	if old := strArg(args, 1); len(old) > maxPattern {
+		return 0, overLimit("replace: the string to replace has %d bytes: the gate sandbox allows %d", len(old), maxPattern)
+	}
 	n, err := argsSize(args, limit)
 	if err != nil {
 		return n, err
@@ -856,15 +877,21 @@ func estReplaceN(args []*ast.Term, limit int64) (int64, error) {
 	if err != nil {
 		return n, err
 	}
-	longest := 0
+	longest, longestOld := 0, 0
 	if len(args) > 0 {
 		if obj, ok := args[0].Value.(ast.Object); ok {
-			obj.Foreach(func(_, v *ast.Term) {
+			obj.Foreach(func(k, v *ast.Term) {
 				if s, ok := v.Value.(ast.String); ok {
 					longest = max(longest, len(s))
 				}
+				if s, ok := k.Value.(ast.String); ok {
+					longestOld = max(longestOld, len(s))
+				}
 			})
 		}
+	}
+	if longestOld > maxPattern {
+		return 0, overLimit("strings.replace_n: a string to replace has %d bytes: the gate sandbox allows %d", longestOld, maxPattern)
 	}
 	return n + int64(len(strArg(args, 1))+1)*int64(longest), nil
 }
