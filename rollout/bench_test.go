@@ -176,7 +176,10 @@ func BenchmarkDecide(b *testing.B) {
 	st := must(f.Start(Update{ID: "u1", Kind: "content"}, t0))
 	st.Ring, st.RingName, st.Step, st.GA = 2, "broad", 1, t0
 	now := t0.Add(3 * time.Hour)
-	obs := Observation{At: now, Updated: Cohort{Hosts: 12000, Healthy: 12000, Signals: map[string]Signal{"crash": {Count: 3, Hours: 20000}}}}
+	// Every host offered the update took it, counted by ring (min_taken).
+	byRing := []int{f.RingSize(0), f.RingSize(1), f.Target(2, 1)}
+	taken := byRing[0] + byRing[1] + byRing[2]
+	obs := Observation{At: now, Updated: Cohort{Hosts: taken, Healthy: taken, ByRing: byRing, Signals: map[string]Signal{"crash": {Count: 3, Hours: 20000}}}}
 	ctx := context.Background()
 	if d := f.Decide(ctx, st, obs, now); d.Action != Advance {
 		b.Fatalf("got %s %v", d.Action, d.Reasons)
