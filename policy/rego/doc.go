@@ -156,9 +156,14 @@
 // is why `=` is refused. Compiling is bounded by MaxCompileTime (5s), for
 // OPA's type checker is exponential on such values too.
 //
-// Measured on the hostile gates of testdata/hostile (TestHostileGates,
-// which also states the budget it holds them to): no crash, every stage
-// within 10s, at most about 256 MiB of live heap and stacks per case.
+// Measured on the hostile gates of testdata/hostile (TestHostileGates:
+// check, one evaluation and one test run per case, each stage within 10s,
+// at most 256 MiB of live heap and stacks above the process's baseline and
+// 512 MiB allocated per case): no crash; the largest peak was 107 MiB
+// (parsing 60,000 nested brackets), the largest for an evaluation 89 MiB
+// (doubling a string until the budget refuses), the most allocated 130
+// MiB. TestBuiltinWorstCases calls every kept builtin with worst-case
+// arguments in every position: each returns within 3s and 192 MiB.
 //
 // # Audit of OPA's builtins
 //
