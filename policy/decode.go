@@ -39,6 +39,7 @@ var (
 			{Name: "bake"},
 			{Name: "bakes"},
 			{Name: "canary_hosts"},
+			{Name: "approve_steps"},
 			{Name: "cover"},
 			{Name: "tenant_cap"},
 			{Name: "min_healthy"},
@@ -453,6 +454,7 @@ func (l *loader) decodeRing(b *hcl.Block) rollout.Ring {
 	l.decodeSteps(&r, attrs["steps"])
 	l.decodeBakes(&r, b, attrs)
 	l.decodeCanary(&r, attrs["canary_hosts"])
+	l.decodeApproveSteps(&r, attrs["approve_steps"])
 	if a := attrs["cover"]; a != nil {
 		if v, ok := l.dec.StringList(a); ok {
 			l.dec.CheckNames(a, v, "label")

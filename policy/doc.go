@@ -141,6 +141,14 @@
 //	             running hosts. An observation without it holds the bake.
 //	approval     bool, optional, default false. A person must approve
 //	             before the rollout enters this ring.
+//	approve_steps list of whole numbers, optional, not empty when given.
+//	             Steps of the ring (counted from 1, from 2 to the ring's
+//	             last step, counting a canary_hosts step and the release
+//	             step of a tenant_cap) that wait, however long, for a
+//	             human approval naming the ring and the step
+//	             (rollout.Approval with Step): a manual promotion, as Argo
+//	             Rollouts' pause {}. plan assumes it is granted at once
+//	             and notes "needs approval".
 //
 // # trigger "NAME" (in rollout)
 //

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -194,5 +195,31 @@ func (l *loader) decodeDeferKinds(t *rollout.Tenant, a *hcl.Attribute) {
 			return
 		}
 		t.DeferKinds = append(t.DeferKinds, rollout.KindDefer{Kind: k, Defer: d})
+	}
+}
+
+// decodeApproveSteps decodes a ring's approve_steps: whole step numbers.
+func (l *loader) decodeApproveSteps(r *rollout.Ring, a *hcl.Attribute) {
+	if a == nil {
+		return
+	}
+	nums, rngs, ok := l.dec.NumberList(a)
+	for i, v := range nums {
+		if ok && v != math.Trunc(v) {
+			l.errorf(rngs[i], "Invalid approve_steps", "approve_steps lists step numbers, counted from 1; %g is not a whole number.", v)
+			ok = false
+		}
+	}
+	l.at(r.Src, "approve_steps", a, ok)
+	if !ok {
+		return
+	}
+	if len(nums) == 0 {
+		l.errorf(a.Expr.Range(), "Invalid approve_steps", "approve_steps lists no steps; omit it for a ring without manual promotions.")
+		return
+	}
+	for i, v := range nums {
+		l.fields[fieldKey{r.Src, "approve_steps", i + 1}] = rngs[i]
+		r.ApproveSteps = append(r.ApproveSteps, int(max(min(v, 1e6), -1e6)))
 	}
 }

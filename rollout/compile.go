@@ -90,6 +90,11 @@ func Compile(p Plan) (*Plan, error) {
 		if r.CanaryHosts < 0 {
 			badAt(r.Src, rule, "canary_hosts", 0, "canary_hosts must be a positive number of hosts, got %d", r.CanaryHosts)
 		}
+		steps := r.baseSteps()
+		if r.TenantCap > 0 {
+			steps++ // the release step
+		}
+		validateApproveSteps(r, steps, func(field string, elem int, f string, a ...any) { badAt(r.Src, rule, field, elem, f, a...) })
 		validateBakes(r, r.baseSteps(), func(field string, elem int, f string, a ...any) { badAt(r.Src, rule, field, elem, f, a...) })
 		if r.TenantCap < 0 || r.TenantCap > 100 || math.IsNaN(r.TenantCap) {
 			badAt(r.Src, rule, "tenant_cap", 0, "tenant_cap must be a percentage in (0, 100], got %g", r.TenantCap)
@@ -420,6 +425,7 @@ func clonePlan(p Plan) Plan {
 		r := &p.Rings[i]
 		r.Steps = slices.Clone(r.Steps)
 		r.Bakes = slices.Clone(r.Bakes)
+		r.ApproveSteps = slices.Clone(r.ApproveSteps)
 		r.Cover = slices.Clone(r.Cover)
 		r.Select = cloneSelector(r.Select)
 	}

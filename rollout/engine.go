@@ -422,8 +422,11 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 	if (nr != st.Ring || st.Step < 0) && !d.ringHasHosts(nr) {
 		return d.hold(time.Time{})
 	}
+	if len(next.ApproveSteps) > 0 && !d.stepApproved(nr, ns) {
+		return d.hold(time.Time{})
+	}
 	if (nr != st.Ring || st.Step < 0) && next.Approval {
-		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name && approvalCounts(a, st.Started, now) }) {
+		if !slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name && a.Step == 0 && approvalCounts(a, st.Started, now) }) {
 			msg := "entering this ring needs a human approval"
 			if slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return a.Ring == next.Name }) {
 				msg += " (an approval dated before the rollout started or after now does not count)"

@@ -33,6 +33,7 @@ func mustZone(name string) *time.Location {
 // genOpts says which parts of a plan the generator may produce.
 type genOpts struct {
 	windows bool // tenants with maintenance windows, deferrals, opt-outs; blackouts
+	promote bool // rings with steps that wait for a manual promotion (approve_steps)
 }
 
 var stepChoices = []float64{0.5, 1, 2, 2.5, 5, 10, 20, 25, 33, 50, 75, 99}
@@ -74,6 +75,9 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 			if len(r.Bakes) > 0 {
 				r.Bakes = append(r.Bakes, time.Minute)
 			}
+		}
+		if n := len(r.Steps); o.promote && n > 1 && rapid.IntRange(0, 3).Draw(t, "approveSteps") == 0 {
+			r.ApproveSteps = []int{rapid.IntRange(2, n).Draw(t, "approveStep")}
 		}
 		if i < n-1 {
 			r.Select = Selector{{Key: "ring", Values: []string{r.Name}}}

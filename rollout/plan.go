@@ -106,6 +106,11 @@ type Ring struct {
 	// Steps; every later step exposes at least as many ("10 hosts, then
 	// 5%, then 100%"). It never exposes more hosts than the ring has.
 	CanaryHosts int
+	// ApproveSteps lists steps (counted from 1, at least 2: step 1 is
+	// entering the ring, which Approval gates) that need a human approval
+	// naming this ring and the step before the rollout may take them:
+	// a manual promotion, as Argo Rollouts' pause {}.
+	ApproveSteps []int
 	// Cover lists labels whose every value combination (stratum) present in
 	// the ring must be exposed first and must have reported healthy before
 	// the ring can complete.

@@ -129,6 +129,11 @@ func (m *rolloutMachine) drawObservation(t *rapid.T) Observation {
 		if r.Approval && rapid.Bool().Draw(t, "approve") {
 			o.Approvals = append(o.Approvals, Approval{Ring: r.Name, By: "alice"})
 		}
+		for _, s := range r.ApproveSteps {
+			if rapid.Bool().Draw(t, "approveStep") {
+				o.Approvals = append(o.Approvals, Approval{Ring: r.Name, Step: s, By: "alice"})
+			}
+		}
 	}
 	if rapid.IntRange(0, 5).Draw(t, "byStratum") > 0 {
 		o.ByStratum = map[string]Stratum{}
@@ -497,6 +502,12 @@ func (m *rolloutMachine) checkAdvance(t *rapid.T, prev State, obs Observation, n
 			return a.Ring == p.Rings[nr].Name && (a.At.IsZero() || !a.At.Before(prev.Started) && !a.At.After(now))
 		}) {
 		t.Fatalf("entered ring %q without its approval", p.Rings[nr].Name)
+	}
+	if slices.Contains(p.Rings[nr].ApproveSteps, ns+1) &&
+		!slices.ContainsFunc(obs.Approvals, func(a Approval) bool {
+			return a.Ring == p.Rings[nr].Name && a.Step == ns+1 && (a.At.IsZero() || !a.At.Before(prev.Started) && !a.At.After(now))
+		}) {
+		t.Fatalf("took step %d of ring %q without its approval", ns+1, p.Rings[nr].Name)
 	}
 }
 
@@ -915,11 +926,11 @@ func runRolloutMachine(t *testing.T, o genOpts) {
 // TestPropertyRollout checks the engine's guarantees with no windows in the
 // plan: exposure equals the step's exact share, never more than a tenant's
 // cap, monotone, and the controller never advances past a rule.
-func TestPropertyRollout(t *testing.T) { runRolloutMachine(t, genOpts{}) }
+func TestPropertyRollout(t *testing.T) { runRolloutMachine(t, genOpts{promote: true}) }
 
 // TestPropertyRolloutWindows adds tenants (deferrals, maintenance windows in
 // three zones, opt-outs) and blackouts.
-func TestPropertyRolloutWindows(t *testing.T) { runRolloutMachine(t, genOpts{windows: true}) }
+func TestPropertyRolloutWindows(t *testing.T) { runRolloutMachine(t, genOpts{windows: true, promote: true}) }
 
 // TestRankIndependence: two rollouts over 10,000 hosts at 10% pick nearly
 // independent hosts. With independent ranks the overlap of two 1,000-host

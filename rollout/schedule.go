@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -76,7 +77,7 @@ func (p *Plan) Schedule(u Update, start time.Time) Schedule {
 func (p *Plan) stepNotes(i, j int, capped bool) []string {
 	r := &p.Rings[i]
 	var notes []string
-	if j == 0 && r.Approval {
+	if j == 0 && r.Approval || slices.Contains(r.ApproveSteps, j+1) {
 		notes = append(notes, "needs approval")
 	}
 	if capped {

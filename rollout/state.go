@@ -247,7 +247,10 @@ type Signal struct {
 // counts, so that callers that cannot date approvals keep working; date
 // them, so that an old approval cannot be replayed (TestApprovalDates).
 type Approval struct {
-	Ring string    `json:"ring"`
+	Ring string `json:"ring"`
+	// Step, when > 0, approves that step of the ring (counted from 1; a
+	// step the ring lists in ApproveSteps) rather than entering the ring.
+	Step int       `json:"step,omitempty"`
 	By   string    `json:"by"`
 	At   time.Time `json:"at,omitzero"`
 }

@@ -232,8 +232,8 @@ func digestV2(p *Plan) string {
 	}
 	for i := range p.Rings {
 		r := &p.Rings[i]
-		if len(r.Bakes) > 0 || r.generated() || r.CanaryHosts != 0 {
-			fmt.Fprintf(&b, "ring %d %v %g %g %g %d;", i, r.Bakes, r.Linear, r.Exponential, r.Factor, r.CanaryHosts)
+		if len(r.Bakes) > 0 || r.generated() || r.CanaryHosts != 0 || len(r.ApproveSteps) > 0 {
+			fmt.Fprintf(&b, "ring %d %v %g %g %g %d %v;", i, r.Bakes, r.Linear, r.Exponential, r.Factor, r.CanaryHosts, r.ApproveSteps)
 		}
 	}
 	return b.String()
@@ -317,6 +317,40 @@ func validateDeferKinds(t *Tenant, bad func(field string, format string, args ..
 			bad("defer_kinds", "the deferral of kind %q must not be negative, got %s", k.Kind, k.Defer)
 		} else if k.Defer > MaxSpan {
 			bad("defer_kinds", "the deferral of kind %q must be at most %s, got %s", k.Kind, fmtSpan(MaxSpan), fmtSpan(k.Defer))
+		}
+	}
+}
+
+// stepApproved reports whether step ns of ring nr may be taken: it needs
+// no approval, or the observation carries one naming the ring and the
+// step, dated within the rollout. When not, it adds the reason.
+func (d *decider) stepApproved(nr, ns int) bool {
+	plan := d.f.plan
+	r := &plan.Rings[nr]
+	if !slices.Contains(r.ApproveSteps, ns+1) {
+		return true
+	}
+	st := &d.st
+	named := func(a Approval) bool { return a.Ring == r.Name && a.Step == ns+1 }
+	if slices.ContainsFunc(d.obs.Approvals, func(a Approval) bool { return named(a) && approvalCounts(a, st.Started, d.now) }) {
+		return true
+	}
+	msg := fmt.Sprintf("step %d needs a human approval of this ring and step (a manual promotion)", ns+1)
+	if slices.ContainsFunc(d.obs.Approvals, named) {
+		msg += " (an approval dated before the rollout started or after now does not count)"
+	}
+	d.addText(plan.rules.rings[nr], r.Src, msg)
+	return false
+}
+
+// validateApproveSteps checks a ring's ApproveSteps against its n steps.
+func validateApproveSteps(r *Ring, n int, bad func(field string, elem int, format string, args ...any)) {
+	for k, s := range r.ApproveSteps {
+		switch {
+		case s < 2 || s > n:
+			bad("approve_steps", k+1, "approve_steps names step %d; steps are counted from 1 and this ring has %d: use 2 to %d (approval = true gates step 1, entering the ring)", s, n, n)
+		case slices.Contains(r.ApproveSteps[:k], s):
+			bad("approve_steps", k+1, "approve_steps names step %d twice", s)
 		}
 	}
 }

@@ -26,7 +26,7 @@ import (
 //	replan                     the same, for a plan changed under the rollout
 //	fleet n=20 internal=2 tenants=acme:3,beta:5 [os=w10,w11]
 //	start [update=u1] [kind=content] [urgency=emergency] [at=]
-//	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [exposure=0] [approve=ring] [at=]
+//	observe [updated=5] [healthy=5] [silent=0] [crash=0] [hours=0] [exposure=0] [approve=RING|RING/STEP] [at=]
 //	        [base=100 [base_crash=0] [base_silent=0] [base_hours=0] [base_signals=none]]   the baseline
 //	        input: per-stratum counts, one stratum a line:
 //	        KEY [updated=] [silent=] [crash=] [hours=] [base=] [base_silent=] [base_crash=] [base_hours=]
@@ -205,8 +205,9 @@ func (r *session) cmdObserve(name string, args map[string]string, input []string
 		st.Baseline.Healthy = st.Baseline.Hosts - st.Baseline.Silent
 		o.ByStratum[f[0]] = st
 	}
-	for _, ring := range splitList(args["approve"]) {
-		o.Approvals = append(o.Approvals, Approval{Ring: ring, By: "alice"})
+	for _, ring := range splitList(args["approve"]) { // RING or RING/STEP
+		ring, step, _ := strings.Cut(ring, "/")
+		o.Approvals = append(o.Approvals, Approval{Ring: ring, Step: atoi(step), By: "alice"})
 	}
 	if len(r.plan.Rings[0].Cover) > 0 {
 		o.Updated.Strata = map[string]int{}
@@ -366,7 +367,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 //
 //	ring NAME [select=KEY:V1|V2,KEY2!V3] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
 //	     (either form) [min_taken=0.5] [min_host_hours=10] [no_health_gate]
-//	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,... [canary_hosts=10]
+//	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,... [canary_hosts=10] [approve_steps=2,4]
 //	rollout NAME [start_delay=6m] [final_bake=30m]
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
@@ -409,6 +410,9 @@ func parseRule(p *Plan, line string) {
 		}
 		r.Linear, r.Exponential, r.Factor = atof(args["linear"]), atof(args["exponential"]), atof(args["factor"])
 		r.CanaryHosts = atoi(args["canary_hosts"])
+		for _, s := range splitList(args["approve_steps"]) {
+			r.ApproveSteps = append(r.ApproveSteps, atoi(s))
+		}
 		p.Rings = append(p.Rings, r)
 	case "rollout":
 		p.StartDelay, p.FinalBake = dur(args["start_delay"]), dur(args["final_bake"])

@@ -60,6 +60,18 @@ func TestPeerSchedules(t *testing.T) {
 			complete: -1,
 		},
 		{
+			file: "argo-canary-manual-promotion.hcl",
+			// https://argoproj.github.io/argo-rollouts/getting-started/:
+			// setWeight 20, pause {} (until promoted), setWeight 40,
+			// pause {duration: 10}, setWeight 60, pause {duration: 10},
+			// setWeight 80, pause {duration: 10}. With the promotion at
+			// once (plan's assumption), Argo reaches 40% at +0s; ringwise
+			// needs a positive bake, so one second later: every offset
+			// after the first is Argo's plus 1 s.
+			steps:    []step{{20, 0}, {40, 1}, {60, 11}, {80, 21}, {100, 31}},
+			complete: -1,
+		},
+		{
 			file: "apple-phased-release.hcl",
 			// https://developer.apple.com/help/app-store-connect/update-your-app/release-a-version-update-in-phases/:
 			// "release your app's update gradually over 7 days": day 1 1%,
