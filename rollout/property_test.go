@@ -930,7 +930,9 @@ func TestPropertyRollout(t *testing.T) { runRolloutMachine(t, genOpts{promote: t
 
 // TestPropertyRolloutWindows adds tenants (deferrals, maintenance windows in
 // three zones, opt-outs) and blackouts.
-func TestPropertyRolloutWindows(t *testing.T) { runRolloutMachine(t, genOpts{windows: true, promote: true}) }
+func TestPropertyRolloutWindows(t *testing.T) {
+	runRolloutMachine(t, genOpts{windows: true, promote: true})
+}
 
 // TestRankIndependence: two rollouts over 10,000 hosts at 10% pick nearly
 // independent hosts. With independent ranks the overlap of two 1,000-host
