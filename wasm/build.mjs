@@ -1,5 +1,5 @@
 // Writes the playground's static site to wasm/dist/ from what build.sh
-// built in wasm/.build/: the two modules, the page's bundle (esbuild), the page and its icon.
+// built in wasm/.build/: the three modules, the page's bundle (esbuild), the page and its icon.
 // Every asset but the page has a content hash in its name, so a server may
 // cache it forever; every compressible file gets precompressed .br and .gz
 // siblings. dist/manifest.json lists the files with their sizes, for the
@@ -49,7 +49,7 @@ const emit = (name, data) => writeFileSync(path.join(dist, name), data);
 
 // The modules, named by their content.
 const wasmName = {};
-for (const [key, file] of [["wasm", "ringwise.wasm"], ["gates", "ringwise-gates.wasm"]]) {
+for (const [key, file] of [["wasm", "ringwise.wasm"], ["sim", "ringwise-sim.wasm"], ["gates", "ringwise-gates.wasm"]]) {
   const data = optimise(file);
   wasmName[key] = file.replace(/\.wasm$/, `-${hash(data)}.wasm`);
   emit(wasmName[key], data);
@@ -66,6 +66,7 @@ const common = {
   loader: { ".hcl": "text", ".rego": "text" },
   define: {
     RINGWISE_WASM: JSON.stringify(wasmName.wasm),
+    RINGWISE_SIM_WASM: JSON.stringify(wasmName.sim),
     RINGWISE_GATES_WASM: JSON.stringify(wasmName.gates),
   },
   // wasm_exec.js is Go's, copied by build.sh to match the Go that built the modules.
@@ -114,7 +115,7 @@ emit("index.html", page);
 // whose 40 MB would take minutes at 11.
 const brotli = promisify(zlib.brotliCompress), gzip = promisify(zlib.gzip);
 const files = readdirSync(dist).filter((f) => /\.(html|js|css|wasm|svg)$/.test(f)).sort();
-const manifest = { page: "index.html", wasm: wasmName.wasm, gates: wasmName.gates, worker: workerName, app: appName, css: cssName, firstLoad: [], files: {} };
+const manifest = { page: "index.html", wasm: wasmName.wasm, sim: wasmName.sim, gates: wasmName.gates, worker: workerName, app: appName, css: cssName, firstLoad: [], files: {} };
 // A hashed name stands for its content, so its compressed forms are kept
 // in .build/compressed/ for the next build.
 const cache = path.join(build, "compressed");

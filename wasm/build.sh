@@ -4,8 +4,11 @@
 # precompressed .br and .gz next to them (go run ./wasm/serve serves them
 # with Content-Encoding). Steps:
 #   npm ci           when node_modules is missing or older than the lockfile
-#   go build         ringwise.wasm (no OPA) and ringwise-gates.wasm (with
-#                    policy/rego, loaded by the page only for gate blocks)
+#   go build         ringwise.wasm (check, format, plan: the first load),
+#                    ringwise-sim.wasm (and simulate: the worker's, fetched
+#                    once the page is ready) and ringwise-gates.wasm (and
+#                    Rego gates with OPA, and review: loaded for gate blocks
+#                    and compare mode)
 #   node build.mjs   esbuild bundle, hashing, precompression
 # RINGWISE_WASM_OPT=1 tries wasm-opt (see build.mjs: it does not pay today).
 set -euo pipefail
@@ -18,7 +21,8 @@ if ! cmp -s package-lock.json node_modules/.ringwise-lock 2>/dev/null; then
 fi
 mkdir -p .build
 export GOOS=js GOARCH=wasm
-go build -trimpath -ldflags="-s -w" -o .build/ringwise.wasm .
+go build -trimpath -ldflags="-s -w" -tags ringwise_editor -o .build/ringwise.wasm .
+go build -trimpath -ldflags="-s -w" -o .build/ringwise-sim.wasm .
 go build -trimpath -ldflags="-s -w" -tags ringwise_gates -o .build/ringwise-gates.wasm .
 unset GOOS GOARCH
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" .build/wasm_exec.js

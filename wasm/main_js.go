@@ -48,21 +48,23 @@ func main() {
 		}
 		return result(Plan(files, opts))
 	}))
-	api.Set("simulate", fn("simulate(files, scenario, options, progress)", func(args []js.Value) (any, error) {
-		var files map[string]string
-		var scenario string
-		var opts SimulateOptions
-		if err := arg(args, 0, "files", &files); err != nil {
-			return nil, err
-		}
-		if err := arg(args, 1, "scenario", &scenario); err != nil {
-			return nil, err
-		}
-		if err := arg(args, 2, "options", &opts); err != nil {
-			return nil, err
-		}
-		return result(SimulateProgress(files, scenario, opts, progressOf(args, 3)))
-	}))
+	if Simulates { // the page's first module leaves the simulator out (editor_on.go)
+		api.Set("simulate", fn("simulate(files, scenario, options, progress)", func(args []js.Value) (any, error) {
+			var files map[string]string
+			var scenario string
+			var opts SimulateOptions
+			if err := arg(args, 0, "files", &files); err != nil {
+				return nil, err
+			}
+			if err := arg(args, 1, "scenario", &scenario); err != nil {
+				return nil, err
+			}
+			if err := arg(args, 2, "options", &opts); err != nil {
+				return nil, err
+			}
+			return result(SimulateProgress(files, scenario, opts, progressOf(args, 3)))
+		}))
+	}
 	api.Set("compare", fn("compare(base, head, scenario, options, progress)", func(args []js.Value) (any, error) {
 		var base, head map[string]string
 		var scenario string

@@ -34,16 +34,19 @@ function expected(env, args) {
 }
 
 let rw;
+let firstModule;
 
 before(async () => {
   const manifest = path.join(dist, "manifest.json");
   if (!existsSync(manifest)) throw new Error("wasm/dist/manifest.json is missing: run wasm/build.sh first");
-  const { wasm } = JSON.parse(readFileSync(manifest, "utf8"));
+  // The worker's module: the first module's API plus simulate.
+  const { wasm, sim } = JSON.parse(readFileSync(manifest, "utf8"));
+  firstModule = wasm;
   // wasm_exec.js defines globalThis.Go; Node >= 18 has the crypto,
   // performance and TextEncoder globals it needs.
   createRequire(import.meta.url)(path.join(here, "..", ".build", "wasm_exec.js"));
   const go = new globalThis.Go();
-  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dist, wasm)), go.importObject);
+  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dist, sim)), go.importObject);
   go.run(instance); // returns once main waits for calls
   rw = globalThis.ringwise;
   assert.ok(rw, "ringwise.wasm did not register globalThis.ringwise");
@@ -189,4 +192,20 @@ test("full module: compare is the comment ringwise review posts", async () => {
   const c = full.check(gated);
   assert.equal(c.ok, true, c.diagnostics);
   assert.equal(c.gates, true);
+});
+
+// The page's first module checks, formats and plans like the worker's, and
+// leaves the simulator out.
+test("first module: check, format and plan as the worker's module; no simulate", async () => {
+  const go = new globalThis.Go();
+  const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dist, firstModule)), go.importObject);
+  const sim = globalThis.ringwise;
+  go.run(instance);
+  const first = globalThis.ringwise;
+  globalThis.ringwise = sim;
+  assert.equal(first.simulate, undefined);
+  assert.deepEqual(first.check(policy), sim.check(policy));
+  assert.deepEqual(first.checkScenario(scenario), sim.checkScenario(scenario));
+  assert.deepEqual(first.plan(policy, { kind: "content", start: planStart }), sim.plan(policy, { kind: "content", start: planStart }));
+  assert.deepEqual(first.format("p.hcl", policy["recommended.hcl"]), sim.format("p.hcl", policy["recommended.hcl"]));
 });

@@ -17,7 +17,7 @@ import freezeRego from "../examples/gates/freeze.rego";
 import holidays from "../examples/gates/holidays.json";
 import scenarioExample from "../examples/scenario.hcl";
 
-/* global RINGWISE_WASM, RINGWISE_GATES_WASM, RINGWISE_WORKER */
+/* global RINGWISE_WASM, RINGWISE_SIM_WASM, RINGWISE_GATES_WASM, RINGWISE_WORKER */
 
 const $ = (id) => document.getElementById(id);
 const SCENARIO = "scenario.hcl";
@@ -39,7 +39,12 @@ function status(text, kind) {
 
 // ---- the modules -----------------------------------------------------------
 
-const modules = { main: null, gates: null }; // compiled WebAssembly.Modules
+// Compiled WebAssembly.Modules: main (check, format, plan) runs on this
+// thread; sim (and simulate) in the worker, fetched once the page is
+// ready; gates (and Rego, and review) when a policy or compare needs it.
+const modules = { main: null, sim: null, gates: null };
+let simLoading = null;
+const loadSim = () => (simLoading ||= compile(RINGWISE_SIM_WASM).then((m) => (modules.sim = m)));
 let api = null; // the ringwise object of the module in use on this thread
 let gatesApi = null;
 let gatesLoading = null;
@@ -358,8 +363,19 @@ function workerFor(kind) {
   return { w: worker.w, fresh: true };
 }
 
+let preparing = false; // a run waits for its module
+
 async function simulate() {
-  if (!api || running) return;
+  if (!api || running || preparing) return;
+  preparing = true;
+  try {
+    await run();
+  } finally {
+    preparing = false;
+  }
+}
+
+async function run() {
   clearTimeout(timer);
   const a = analyse();
   refresh();
@@ -378,6 +394,15 @@ async function simulate() {
     try {
       await loadGates();
     } catch {
+      return;
+    }
+  }
+  if (kind === "main") {
+    try {
+      await loadSim();
+    } catch (e) {
+      simLoading = null;
+      status("Cannot load the simulator: " + e.message, "bad");
       return;
     }
   }
@@ -417,7 +442,7 @@ async function simulate() {
     status("The simulation failed: " + (e.message || "worker error"), "bad");
   };
   w.postMessage({
-    id, op: comparing ? "compare" : "simulate", module: fresh ? modules[kind] : null,
+    id, op: comparing ? "compare" : "simulate", module: fresh ? modules[kind === "main" ? "sim" : kind] : null,
     files: s.files, base: comparing ? { [BASE]: s.base } : null, scenario: s.scenario, options,
   });
 }
@@ -642,12 +667,14 @@ async function main() {
   for (const id of ["simulate", "format", "share", "compare"]) $(id).disabled = false;
   const ms = Math.round(performance.now() - t0);
   performance.mark("ringwise-ready");
-  // Start the simulation worker's module while the page is idle, so the
-  // first Simulate does not wait for it.
+  // Fetch and start the simulation worker's module while the page is
+  // idle, so the first Simulate does not wait for it.
   setTimeout(() => {
-    if (worker || running) return;
-    const { w } = workerFor("main");
-    w.postMessage({ id: 0, op: "warm", module: modules.main });
+    loadSim().then(() => {
+      if (worker || running) return;
+      const { w } = workerFor("main");
+      w.postMessage({ id: 0, op: "warm", module: modules.sim });
+    }, () => (simLoading = null));
   }, 500);
   document.body.dataset.ready = String(ms);
   status(`Ready in ${ms} ms${fromLink ? ", with the files of the link" : saved ? ", with your autosaved files" : ""}. Edit the policy: the plan follows. Ctrl+Enter simulates.`, "good");
