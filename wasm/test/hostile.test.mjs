@@ -36,7 +36,8 @@ let memory;
 before(async () => {
   const manifest = path.join(dist, "manifest.json");
   if (!existsSync(manifest)) throw new Error("wasm/dist/manifest.json is missing: run wasm/build.sh first");
-  const { wasm } = JSON.parse(readFileSync(manifest, "utf8"));
+  // The worker's module: the page's first one has no simulate.
+  const { sim: wasm } = JSON.parse(readFileSync(manifest, "utf8"));
   createRequire(import.meta.url)(path.join(here, "..", ".build", "wasm_exec.js"));
   const go = new globalThis.Go();
   const { instance } = await WebAssembly.instantiate(readFileSync(path.join(dist, wasm)), go.importObject);
