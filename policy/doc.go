@@ -263,7 +263,8 @@
 // stratum must cross the same bar with min_count events of its own, so set
 // a min_count that a small stratum's noise does not reach, or use
 // test = "sprt" for a stated rate. An observation without per-stratum
-// counts holds the rollout (fail closed). A ring's cover takes the same
+// counts holds the rollout (fail closed), and so does a fleet in which no
+// host has any of the labels (a misspelt label). A ring's cover takes the same
 // labels, so that a canary must include every such configuration before
 // its ring completes:
 //

@@ -32,7 +32,8 @@ import (
 //
 // Fail closed: a plan with a By trigger needs per-stratum counts; an
 // observation without any (ByStratum empty) holds the rollout and says
-// so. A stratum absent from ByStratum has no hosts to report (none
+// so, as does a fleet in which no host has any of the By labels (a
+// misspelt label would otherwise turn the trigger into a fleet-wide one). A stratum absent from ByStratum has no hosts to report (none
 // updated, none in the baseline) and cannot fire.
 
 // Stratum is the observation of one stratum of a By trigger: its updated
@@ -96,6 +97,11 @@ func (f *Fleet) finishTriggerStrata(sets []map[string]bool) {
 // (or that are fleet-wide failures), joined.
 func (d *decider) evaluateStrata(k int, t *Trigger) verdict {
 	keys := d.f.byStrata[k]
+	if len(keys) == 1 && keys[0] == stratumKey(t.By, nil) {
+		// No host has any of the labels: a misspelt label would otherwise
+		// make the trigger a fleet-wide one without a word.
+		return verdict{note: fmt.Sprintf("no host of the fleet has any of the labels %q, so there are no strata to compare (a misspelt label?)", t.By)}
+	}
 	if len(d.obs.ByStratum) == 0 {
 		if len(keys) == 0 {
 			return verdict{}
