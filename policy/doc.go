@@ -225,13 +225,16 @@
 //
 //	attribute  string, optional: "baseline" or "none"; default "none".
 //
-// set to "baseline" (rollout.Trigger.Attributed) the trigger fires only
-// when the hosts not yet updated do not meet the same condition (the same
-// rate above the same threshold, the same share silent, or the same
-// sequential test rejecting the healthy rate on their count and
-// host-hours). When they do, the rollout holds (nothing advances, nothing
-// is rolled back) and the decision says "fleet-wide failure, not
-// attributable to this update: holding", with both cohorts' figures.
+// set to "baseline" (rollout.Trigger.Attributed) the trigger's bar applies
+// to what the update adds over the hosts not yet updated: above bounds
+// the updated hosts' rate (or silent share) less the baseline's, so normal
+// churn does not count against the update; a sequential test takes the
+// larger of rate and the baseline's observed rate (its count over its
+// host-hours) as the healthy rate. When the updated hosts cross the bar
+// but not by more than the baseline does, the rollout holds (nothing
+// advances, nothing is rolled back) and the decision says "fleet-wide
+// failure, not attributable to this update: holding", with both cohorts'
+// figures.
 // Without the baseline's signal it cannot attribute and holds, as for any
 // missing signal; with no host left in the baseline (the last step) it
 // fires as "none" would, and says so. The default stays "none" so that a

@@ -8,10 +8,11 @@ import (
 	"github.com/ringwise/ringwise/rollout"
 )
 
-// An attributed trigger tells a fleet-wide outage from a bad update: while
-// the hosts not yet updated crash as much as the updated ones, the rollout
-// holds instead of rolling back; when only the updated hosts crash, it
-// rolls back.
+// An attributed trigger tells a fleet-wide outage from a bad update: its
+// bar applies to the excess of the updated hosts' rate over the rate of
+// the hosts not yet updated. While those crash as much as the updated
+// ones, the rollout holds instead of rolling back; when only the updated
+// hosts crash, it rolls back.
 func ExampleTrigger_attributed() {
 	plan, err := rollout.Compile(rollout.Plan{
 		Name: "content",
@@ -47,7 +48,7 @@ func ExampleTrigger_attributed() {
 	d = fleet.Decide(context.Background(), d.State, obs(5, 4, 0), now.Add(time.Minute)) // only the updated hosts crash
 	fmt.Println(d.Action, "-", d.Reasons[0].Message)
 	// Output:
-	// hold - fleet-wide failure, not attributable to this update: holding: among updated hosts crash rate 80% > 10% (4 events on 5 hosts); among hosts not yet updated crash rate 84.2% > 10% (80 events on 95 hosts)
+	// hold - fleet-wide failure, not attributable to this update: holding: among updated hosts crash rate 80% > 10% (4 events on 5 hosts); among hosts not yet updated crash rate 84.2% (80 events on 95 hosts)
 	// rollback - crash rate 80% > 10% (4 events on 5 hosts)
 }
 

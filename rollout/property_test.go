@@ -250,18 +250,45 @@ func oracleStrata(by []string, hosts []Host) []string {
 	return keys
 }
 
-// oracleFiresOne reads one trigger on one pair of cohorts.
+// oracleFiresOne reads one trigger on one pair of cohorts. An attributed
+// trigger's bar applies to the excess over the baseline: the rate (or
+// silent share) of the updated hosts less the baseline's must be above
+// the threshold; a sequential test's healthy rate is the larger of Rate
+// and the baseline's observed rate.
 func oracleFiresOne(tr Trigger, st State, obs Observation) bool {
 	if !oracleCondition(tr, st, obs) {
 		return false
 	}
-	if !tr.Attributed || obs.Baseline.Hosts <= 0 {
+	b := obs.Baseline
+	if !tr.Attributed || b.Hosts <= 0 {
 		return true
 	}
-	if _, ok := obs.Baseline.Signals[tr.Signal]; !ok && !tr.Kind.silence() {
+	bs, ok := b.Signals[tr.Signal]
+	if !ok && !tr.Kind.silence() {
 		return false
 	}
-	return !oracleCondition(tr, State{}, Observation{Updated: obs.Baseline})
+	var acked Cohort
+	if st.Acked != nil {
+		acked = *st.Acked
+	}
+	u := obs.Updated
+	switch tr.Kind {
+	case Absolute:
+		c := u.Signals[tr.Signal].Count - acked.Signals[tr.Signal].Count
+		return c/float64(max(u.Hosts, 1))-bs.Count/float64(b.Hosts) > tr.Threshold
+	case Silence:
+		s := u.Silent - acked.Silent
+		return float64(s)/float64(max(u.Hosts, 1))-float64(max(b.Silent, 0))/float64(b.Hosts) > tr.Threshold
+	case Sequential:
+		if bs.Count > 0 && !(bs.Hours > 0) {
+			return false
+		}
+		if bs.Hours > 0 && bs.Count/bs.Hours > tr.Rate {
+			tr.Rate = bs.Count / bs.Hours
+		}
+		return oracleCondition(tr, st, obs)
+	}
+	return true
 }
 
 // oracleHolds reports whether an attributed trigger's condition holds on
