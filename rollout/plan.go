@@ -252,6 +252,9 @@ type Blackout struct {
 
 // Applies reports whether the blackout freezes an update of this urgency.
 func (b *Blackout) Applies(urgency string) bool {
+	if urgency == "" {
+		urgency = "routine" // an update without an urgency is routine
+	}
 	return !slices.Contains(b.Exempt, urgency)
 }
 

@@ -115,8 +115,8 @@ func (w *Window) Open(t time.Time) time.Time {
 		if !t.Before(start.Add(w.Length)) {
 			continue
 		}
-		if start.Before(t) {
-			return t
+		if !start.After(t) {
+			return t // inside, the opening instant included
 		}
 		return start
 	}
