@@ -24,7 +24,7 @@ var (
 	}}
 	signalSchema  = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "description"}}}
 	rolloutSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "applies_to"}, {Name: "start_delay"}, {Name: "final_bake"}},
+		Attributes: []hcl.AttributeSchema{{Name: "applies_to"}, {Name: "start_delay"}, {Name: "final_bake"}, {Name: "pause_limit"}},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "ring", LabelNames: []string{"name"}},
 			{Type: "trigger", LabelNames: []string{"name"}},

@@ -61,6 +61,12 @@
 //	            very last step (the last ring at 100%): the monitoring of
 //	            the whole fleet before the rollout is complete. Omitted:
 //	            the last step bakes as its ring says.
+//	pause_limit duration, optional, positive. The longest the rollout may
+//	            stay paused by hand, all pauses added up (Apple's phased
+//	            release: 30 days). When it runs out, the rollout halts
+//	            (it does not resume by itself): a person must resume it,
+//	            as after a trigger's halt. Omitted: pauses last until
+//	            unpaused.
 //	ring        block, at least one, in order (see below).
 //	trigger     block, any number.
 //	blackout    block, any number.

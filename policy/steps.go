@@ -142,12 +142,12 @@ func (l *loader) decodeBakes(r *rollout.Ring, b *hcl.Block, attrs hcl.Attributes
 	r.Bakes = out
 }
 
-// decodeTiming decodes a rollout's start_delay and final_bake.
+// decodeTiming decodes a rollout's start_delay, final_bake and pause_limit.
 func (l *loader) decodeTiming(p *rollout.Plan, attrs hcl.Attributes) {
 	for _, x := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"start_delay", &p.StartDelay}, {"final_bake", &p.FinalBake}} {
+	}{{"start_delay", &p.StartDelay}, {"final_bake", &p.FinalBake}, {"pause_limit", &p.PauseLimit}} {
 		a := attrs[x.name]
 		if a == nil {
 			continue
@@ -156,6 +156,10 @@ func (l *loader) decodeTiming(p *rollout.Plan, attrs hcl.Attributes) {
 		l.at(p.Src, x.name, a, ok)
 		if ok && v == 0 && x.name == "final_bake" {
 			l.errorf(a.Expr.Range(), "Invalid final_bake", "final_bake must be a positive duration, got 0s; omit it to let the last step bake as its ring says.")
+			continue
+		}
+		if ok && v == 0 && x.name == "pause_limit" {
+			l.errorf(a.Expr.Range(), "Invalid pause_limit", "pause_limit must be a positive duration, got 0s; omit it for pauses without a limit.")
 			continue
 		}
 		*x.dst = v

@@ -17,6 +17,7 @@ const stepsPolicy = `rollout "appconfig" {
 }
 
 rollout "apple" {
+  pause_limit = "30d"
   ring "phased" {
     steps = [1, 2, 5, 10, 20, 50, 100]
     bakes = ["1d", "1d", "1d", "1d", "1d", "1d", "1d"]
@@ -56,12 +57,13 @@ func TestStepForms(t *testing.T) {
 	type plan struct {
 		Name             string
 		Delay, FinalBake time.Duration
+		PauseLimit       time.Duration
 		Rings            []ring
 	}
 	var got []plan
 	digests := map[string]string{}
 	for _, x := range p.Plans {
-		q := plan{Name: x.Name, Delay: x.StartDelay, FinalBake: x.FinalBake}
+		q := plan{Name: x.Name, Delay: x.StartDelay, FinalBake: x.FinalBake, PauseLimit: x.PauseLimit}
 		for _, r := range x.Rings {
 			q.Rings = append(q.Rings, ring{r.Steps, r.Bake, r.Bakes, r.CanaryHosts})
 		}
@@ -71,7 +73,7 @@ func TestStepForms(t *testing.T) {
 	day := 24 * time.Hour
 	want := []plan{
 		{Name: "appconfig", Delay: 6 * time.Minute, FinalBake: 30 * time.Minute, Rings: []ring{{Steps: []float64{20, 40, 60, 80, 100}, Bake: 6 * time.Minute}}},
-		{Name: "apple", Rings: []ring{{Steps: []float64{1, 2, 5, 10, 20, 50, 100}, Bakes: []time.Duration{day, day, day, day, day, day, day}}}},
+		{Name: "apple", PauseLimit: 30 * day, Rings: []ring{{Steps: []float64{1, 2, 5, 10, 20, 50, 100}, Bakes: []time.Duration{day, day, day, day, day, day, day}}}},
 		{Name: "canary", Rings: []ring{{Steps: []float64{5, 100}, Canary: 10, Bakes: []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour}}}},
 		{Name: "exp", Rings: []ring{{Steps: []float64{10, 30, 90, 100}, Bake: 4 * time.Minute}}},
 	}
@@ -154,6 +156,10 @@ func TestStepFormErrors(t *testing.T) {
 			[]diag{{"p.hcl:2:17", "Invalid start_delay", "start_delay must not be negative"}}},
 		{"zero final_bake", map[string]string{"p.hcl": "rollout \"r\" {\n  final_bake = \"0s\"\n" + validRing + "}\n"},
 			[]diag{{"p.hcl:2:16", "Invalid final_bake", "final_bake must be a positive duration"}}},
+		{"zero pause_limit", map[string]string{"p.hcl": "rollout \"r\" {\n  pause_limit = \"0s\"\n" + validRing + "}\n"},
+			[]diag{{"p.hcl:2:17", "Invalid pause_limit", "pause_limit must be a positive duration"}}},
+		{"negative pause_limit", map[string]string{"p.hcl": "rollout \"r\" {\n  pause_limit = \"-30d\"\n" + validRing + "}\n"},
+			[]diag{{"p.hcl:2:17", "Invalid pause_limit", "pause_limit must not be negative"}}},
 		{"misspelt final_bake", map[string]string{"p.hcl": "rollout \"r\" {\n  final_bak = \"1h\"\n" + validRing + "}\n"},
 			[]diag{{"p.hcl:2:3", "Unsupported argument", `Did you mean "final_bake"?`}}},
 	} {

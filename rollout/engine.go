@@ -65,6 +65,9 @@ func Pause(st State, reason string, now time.Time) (State, error) {
 		return st, err
 	}
 	at := stampBy(&st, now)
+	if !st.Paused {
+		st.PausedAt = at
+	}
 	st.Paused, st.PauseReason, st.Last = true, reason, at
 	return logged(st, Entry{At: at, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "paused by hand: " + reason}}}), nil
 }
@@ -74,6 +77,7 @@ func Unpause(st State, now time.Time) (State, error) {
 	if err := clockError(&st, now); err != nil {
 		return st, err
 	}
+	endPause(&st, now)
 	st.Paused, st.PauseReason, st.Last = false, "", now
 	return logged(st, Entry{At: now, Action: Hold, Ring: st.RingName, Step: st.Step, Reasons: []Reason{{Rule: "pause", Message: "unpaused by hand"}}}), nil
 }
@@ -370,6 +374,14 @@ func (d *decider) stepRunning(ctx context.Context) Decision {
 	d.checkObservation()
 	missing := len(d.reasons) > 0 // triggers reported missing signals, or counts are invalid
 	if st.Paused {
+		if expiry, set := d.pauseExpiry(); set {
+			if !now.Before(expiry) {
+				return d.pauseExpired()
+			}
+			var buf [128]byte
+			d.addBytes("pause", Source{}, append(append(buf[:0], "paused by hand: "...), st.PauseReason...))
+			return d.hold(expiry)
+		}
 		var buf [128]byte
 		d.addBytes("pause", Source{}, append(append(buf[:0], "paused by hand: "...), st.PauseReason...))
 		return d.hold(time.Time{})

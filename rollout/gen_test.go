@@ -118,6 +118,7 @@ func genPlan(t *rapid.T, o genOpts) Plan {
 	if rapid.IntRange(0, 3).Draw(t, "timing") == 0 {
 		p.StartDelay = rapid.SampledFrom([]time.Duration{time.Nanosecond, 6 * time.Minute, 3 * time.Hour}).Draw(t, "startDelay")
 		p.FinalBake = rapid.SampledFrom([]time.Duration{0, time.Minute, 10 * time.Hour}).Draw(t, "finalBake")
+		p.PauseLimit = rapid.SampledFrom([]time.Duration{0, time.Hour, 30 * 24 * time.Hour}).Draw(t, "pauseLimit")
 	}
 	p.Urgencies = []Urgency{{Name: "emergency", BakeScale: 0.1}}
 	if o.windows {

@@ -309,7 +309,12 @@ type Plan struct {
 	// (the last ring at 100%): the monitoring after the whole fleet has
 	// the update, before the rollout is complete.
 	FinalBake time.Duration
-	Src       Source
+	// PauseLimit, when positive, is the longest a rollout may stay paused
+	// by hand in all (Apple's phased release: 30 days). When a pause would
+	// make the total longer, the rollout halts instead (fail closed: a
+	// person must Resume it, with an observation), saying why.
+	PauseLimit time.Duration
+	Src        Source
 
 	digest        string
 	rules         planRules // set by Compile

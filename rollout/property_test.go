@@ -369,6 +369,12 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 	if diff := cmp.Diff(d, f.Decide(context.Background(), prev, obs, now)); diff != "" {
 		t.Fatalf("Decide is not deterministic (-first +second):\n%s", diff)
 	}
+	// A pause never outlives the plan's pause_limit past a decision: the
+	// rollout halts when the total reaches it.
+	if lim := p.PauseLimit; lim > 0 && recordable(now) && !obs.At.After(now) && d.State.Phase == Running && d.State.Paused && prev.PlanDigest == p.Digest() &&
+		!now.Before(prev.Last) && !d.State.PausedAt.IsZero() && d.State.PausedFor+now.Sub(d.State.PausedAt) >= lim {
+		t.Fatalf("still paused at %s after %s in all, pause_limit %s", now, d.State.PausedFor+now.Sub(d.State.PausedAt), lim)
+	}
 	pos := func(s State) string { return fmt.Sprintf("%s/%d/%d", s.Phase, s.Ring, s.Step) }
 	switch {
 	case !recordable(now) && prev.Phase != RolledBack:
@@ -407,6 +413,11 @@ func (m *rolloutMachine) Decide(t *rapid.T) {
 	case !obs.At.After(now) && oracleFires(p, m.hosts, prev, obs):
 		if d.Action != Halt && d.Action != Rollback {
 			t.Fatalf("a trigger fires but the decision is %s: %v", d.Action, d.Reasons)
+		}
+	case prev.Phase == Running && prev.Paused && p.PauseLimit > 0 && !prev.PausedAt.IsZero() && !obs.At.After(now) &&
+		prev.PausedFor+now.Sub(prev.PausedAt) >= p.PauseLimit:
+		if d.Action != Halt || !hasReason(d, "pause_limit") || d.State.Paused {
+			t.Fatalf("a pause past its pause_limit: got %s %v", d.Action, d.Reasons)
 		}
 	case prev.Phase == Running && (d.Action == Halt || d.Action == Rollback):
 		// No trigger fires by the reference reading (an attributed one

@@ -50,6 +50,11 @@ type State struct {
 	// Paused holds the rollout by hand (see Pause); exposure is frozen.
 	Paused      bool   `json:"paused,omitempty"`
 	PauseReason string `json:"pause_reason,omitempty"`
+	// PausedAt is when the current pause began (zero when not paused), and
+	// PausedFor the time spent paused before it: together, what a plan's
+	// PauseLimit counts.
+	PausedAt  time.Time     `json:"paused_at,omitzero"`
+	PausedFor time.Duration `json:"paused_for_ns,omitempty"`
 	// Stopped says why a rollout halted or rolled back.
 	Stopped string `json:"stopped,omitempty"`
 	// Acked holds the updated hosts' counts when a halted rollout was

@@ -171,6 +171,11 @@ func validateTiming(p *Plan, bad func(field string, format string, args ...any))
 	} else if p.StartDelay > MaxSpan {
 		bad("start_delay", "start_delay must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(p.StartDelay))
 	}
+	if p.PauseLimit < 0 {
+		bad("pause_limit", "pause_limit must not be negative, got %s", p.PauseLimit)
+	} else if p.PauseLimit > MaxSpan {
+		bad("pause_limit", "pause_limit must be at most %s, got %s", fmtSpan(MaxSpan), fmtSpan(p.PauseLimit))
+	}
 	if p.FinalBake < 0 {
 		bad("final_bake", "final_bake must not be negative, got %s", p.FinalBake)
 	} else if p.FinalBake > MaxSpan {
@@ -224,6 +229,9 @@ func digestV2(p *Plan) string {
 	var b strings.Builder
 	if p.StartDelay != 0 || p.FinalBake != 0 {
 		fmt.Fprintf(&b, "timing %d %d;", p.StartDelay, p.FinalBake)
+	}
+	if p.PauseLimit != 0 {
+		fmt.Fprintf(&b, "pause_limit %d;", p.PauseLimit)
 	}
 	for i := range p.Tenants {
 		if t := &p.Tenants[i]; len(t.DeferKinds) > 0 {
@@ -353,4 +361,32 @@ func validateApproveSteps(r *Ring, n int, bad func(field string, elem int, forma
 			bad("approve_steps", k+1, "approve_steps names step %d twice", s)
 		}
 	}
+}
+
+// endPause adds the pause that ends at now to st.PausedFor.
+func endPause(st *State, now time.Time) {
+	if st.Paused && !st.PausedAt.IsZero() && now.After(st.PausedAt) {
+		st.PausedFor += now.Sub(st.PausedAt)
+	}
+	st.PausedAt = time.Time{}
+}
+
+// pauseExpiry returns when the current pause runs out of the plan's
+// PauseLimit; set is false when there is no limit or no pause start.
+func (d *decider) pauseExpiry() (expiry time.Time, set bool) {
+	lim := d.f.plan.PauseLimit
+	if lim <= 0 || d.st.PausedAt.IsZero() {
+		return time.Time{}, false
+	}
+	return d.st.PausedAt.Add(max(lim-d.st.PausedFor, 0)), true
+}
+
+// pauseExpired halts a rollout whose pause outlived the plan's
+// PauseLimit: the pause ends, and a person must resume.
+func (d *decider) pauseExpired() Decision {
+	st, plan := &d.st, d.f.plan
+	endPause(st, d.now)
+	st.Paused, st.PauseReason = false, ""
+	d.add(plan.rules.plan, plan.Src, "paused for %s in all, the pause_limit (%s): halted; resume to continue", st.PausedFor, plan.PauseLimit)
+	return d.stop(Halt)
 }

@@ -368,7 +368,7 @@ func writeEligibility(b *strings.Builder, id string, e Eligibility) {
 //	ring NAME [select=KEY:V1|V2,KEY2!V3] steps=1,10,100 bake=2h [cover=os] [tenant_cap=50] [min_healthy=0.9] [approval]
 //	     (either form) [min_taken=0.5] [min_host_hours=10] [no_health_gate]
 //	ring NAME linear=20|exponential=10 [factor=2] bakes=1h,30m,... [canary_hosts=10] [approve_steps=2,4]
-//	rollout NAME [start_delay=6m] [final_bake=30m]
+//	rollout NAME [start_delay=6m] [final_bake=30m] [pause_limit=720h]
 //	trigger NAME absolute|baseline|silence|sequential [signal=crash] [above=0.01] [ratio=2] [rate=0.001] [alpha=0.01] [min_count=1] [attribute=baseline] [by=os,arch] action=halt|rollback
 //	blackout NAME from=+24h to=+48h [exempt=emergency]
 //	urgency NAME bake_scale=0.1
@@ -415,7 +415,7 @@ func parseRule(p *Plan, line string) {
 		}
 		p.Rings = append(p.Rings, r)
 	case "rollout":
-		p.StartDelay, p.FinalBake = dur(args["start_delay"]), dur(args["final_bake"])
+		p.StartDelay, p.FinalBake, p.PauseLimit = dur(args["start_delay"]), dur(args["final_bake"]), dur(args["pause_limit"])
 	case "trigger":
 		kinds := map[string]TriggerKind{"absolute": Absolute, "baseline": Baseline, "silence": Silence, "sequential": Sequential, "silence_baseline": SilenceBaseline}
 		tr := Trigger{Name: f[1], Kind: kinds[f[2]], Signal: args["signal"], Threshold: atof(orDefault(args["above"], args["ratio"])),
