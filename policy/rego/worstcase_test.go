@@ -21,6 +21,20 @@ const worstCallTime = 3 * time.Second
 // worstCallBytes bounds what one call may allocate.
 const worstCallBytes = 3 * MaxEvalBytes
 
+// worstCallLimit is worstCallBytes, times four under the race detector:
+// in a -race build sync.Pool drops a quarter of what is put back, so code
+// that pools its state (regexp's machines) allocates more than it does in
+// a normal build (regex.replace on 256 KiB: 130 MiB, 412 MiB under -race).
+func worstCallLimit() uint64 {
+	if raceEnabled {
+		return 4 * worstCallBytes
+	}
+	return worstCallBytes
+}
+
+// raceEnabled is set by race_test.go in a -race build.
+var raceEnabled bool
+
 // bigValues are large arguments (numbers at the sandbox's limit; strings
 // and collections a few times larger than any gate needs, and small
 // enough that the test ends in minutes: the costs they show are linear,
@@ -179,7 +193,7 @@ func TestBuiltinWorstCases(t *testing.T) {
 				if d > worstCallTime {
 					t.Errorf("%s took %s", what, d)
 				}
-				if alloc > worstCallBytes {
+				if limit := worstCallLimit(); alloc > limit {
 					t.Errorf("%s allocated %s", what, byteSize(int64(alloc)))
 				}
 				if d > 200*time.Millisecond {

@@ -1,0 +1,5 @@
+//go:build race
+
+package rego
+
+func init() { raceEnabled = true }
